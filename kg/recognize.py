@@ -1,0 +1,411 @@
+"""Recognise document citations in normalised text.
+
+A citation is one place where a document is named: a number with its symbol
+("Kế hoạch số 129-KH/TU"), a number without one ("Nghị quyết số 04"), a named
+law ("Luật Tổ chức chính quyền địa phương"), or the document's own number in its
+header ("Số: 30/2016/QĐ-UBND"). Around each citation the words that belong to
+it are read too: its date, its issuer with a place, and its title.
+
+Everything here works on `NormalText.text`; offsets are normalised offsets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from kg import lexicon
+
+# ---- the shapes of numbers and symbols --------------------------------------
+
+_UPPER = "A-ZĐƯ"
+# A code segment: upper-case letters, then at most one trailing lower-case letter
+# of the conventional spellings (TTg, CTr, QĐi, QyĐ), then digits (QH14, BCĐ389).
+# A lower-case letter followed by another letter is a glued word ("TWngày").
+_SEGMENT = rf"[{_UPPER}]+(?:y[{_UPPER}]+|[a-z](?![^\W\d_]))?\d*"
+_DASH = r"[ \n]{0,2}-[ \n]{0,2}"
+_SLASH = r"[ \n]{0,2}/[ \n]{0,2}"
+_YEAR = r"(?:19|20)\d\d"
+
+_SYMBOL_RE = re.compile(
+    rf"""(?<![\w/.-])(?P<number>\d{{1,5}})
+    (?:
+        {_DASH}(?P<party_type>{_SEGMENT}){_SLASH}(?P<party_issuer>{_SEGMENT}(?:-{_SEGMENT})*)
+      | (?:{_SLASH}(?P<year>{_YEAR}))?{_SLASH}(?P<state_head>{_SEGMENT})
+        (?P<state_tail>(?:{_DASH}{_SEGMENT})*)
+      | [ ](?P<bare_type>{_SEGMENT})-(?P<bare_issuer>{_SEGMENT}(?:-{_SEGMENT})*)
+    )
+    (?![\w/]|\.(?:jpe?g|png|gif|pdf|docx?|html?)\b)""",
+    re.VERBOSE,
+)
+
+_DATE_RE = re.compile(
+    rf"""(?P<day>\d{{1,2}})[ \n]*(?P<sep>[/.-])[ \n]*(?P<month>\d{{1,2}})[ \n]*(?P=sep)[ \n]*(?P<year>{_YEAR})(?!\d)
+       | (?P<day2>\d{{1,2}})[ \n]+tháng[ \n]+(?P<month2>\d{{1,2}})[ \n]+năm[ \n]+(?P<year2>{_YEAR})(?!\d)""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+_NUMBER_WORD = r"(?i:số)"
+
+
+@dataclass
+class Citation:
+    """One place a document is named, with what the surrounding words say of it."""
+
+    start: int  # mention span (type word .. symbol), normalised offsets
+    end: int
+    kind: str  # numbered | incomplete | named | header
+    type: str | None = None
+    number: str | None = None
+    symbol: str | None = None
+    year: str | None = None
+    family: str | None = None  # party | state | law
+    issuer_code: str | None = None
+    ext_end: int = 0  # end of the date, issuer and quoted title that follow
+    date: str | None = None
+    issuer: str | None = None
+    issuer_level: str | None = None
+    place: str | None = None  # a place named with the issuer
+    title: str | None = None
+    issued: bool = False  # the object of "ban hành": a document the text introduces
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.symbol is not None
+
+
+# ---- lexicon-derived patterns -------------------------------------------------
+
+
+def _alternation(phrases) -> str:
+    return "|".join(lexicon.phrase_pattern(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+@cache
+def _type_word_re() -> re.Pattern:
+    words = _alternation(t.word for t in lexicon.document_types())
+    return re.compile(rf"(?i:{words})")
+
+
+@cache
+def _prefix_re() -> re.Pattern:
+    """Type word and "số" right before a number: anchored at the end of a window."""
+    return re.compile(
+        rf"(?:(?P<word>{_type_word_re().pattern})[ \n]*)?(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?$"
+    )
+
+
+@cache
+def _incomplete_re() -> re.Pattern:
+    return re.compile(
+        rf"(?<![^\W\d_])(?P<word>{_type_word_re().pattern})[ \n]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
+        r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
+    )
+
+
+@cache
+def _named_re() -> re.Pattern:
+    named = _alternation(t.word for t in lexicon.document_types() if t.family == "law")
+    return re.compile(
+        rf"(?<![^\W\d_])(?P<word>{named})[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:[ \n]+[^\W\d_]+){{0,12}}?)"
+        rf"(?=[ \n]*(?:ngày|năm|số|[;,.:()\n]|$|“|\"))"
+    )
+
+
+@cache
+def _issuer_re() -> re.Pattern:
+    names = []
+    for issuer in lexicon.issuer_names():
+        names.append(issuer.name)
+        names.extend(issuer.aliases)
+    return re.compile(rf"(?:{_alternation(names)})(?![^\W\d_])")
+
+
+@cache
+def _issuer_index() -> dict[str, lexicon.IssuerName]:
+    index = {}
+    for issuer in lexicon.issuer_names():
+        for name in (issuer.name, *issuer.aliases):
+            index[name] = issuer
+    return index
+
+
+_PLACE_KINDS = r"(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|TX\.?|xã|phường|thị trấn)"
+
+
+@cache
+def place_names() -> dict[str, tuple[str, str | None]]:
+    """Every place name the gazetteer knows -> (province, district or None)."""
+    index: dict[str, tuple[str, str | None]] = {}
+    for province in lexicon.provinces():
+        for name in (province.name, *province.aliases):
+            index[name] = (province.name, None)
+    ambiguous = set()
+    for district in lexicon.districts():
+        if district.name in index and index[district.name] != (district.province, district.name):
+            ambiguous.add(district.name)
+        index.setdefault(district.name, (district.province, district.name))
+    for name in ambiguous:
+        if index[name][1] is not None:
+            del index[name]
+    return index
+
+
+@cache
+def _place_re() -> re.Pattern:
+    names = sorted(place_names(), key=len, reverse=True)
+    alternation = "|".join(re.escape(n) for n in names) or r"(?!x)x"
+    return re.compile(rf"[ \n]+(?:{_PLACE_KINDS}[ \n]+)?(?P<place>{alternation})(?![^\W\d_])")
+
+
+# ---- reading what follows a citation -----------------------------------------
+
+
+def parse_date(match: re.Match) -> tuple[str | None, str | None]:
+    """ISO date of a `_DATE_RE` match, or (None, warning) for an impossible one."""
+    day = match.group("day") or match.group("day2")
+    month = match.group("month") or match.group("month2")
+    year = match.group("year") or match.group("year2")
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat(), None
+    except ValueError:
+        return None, f"impossible date {match.group(0)!r} dropped"
+
+
+_DATE_AFTER_RE = re.compile(
+    rf"[ \n]*,?[ \n]*(?:\([ \n]*)?(?:(?i:ban hành|ký)[ \n]+)?(?i:ngày)[ \n]*(?=\d)"
+)
+_OF_RE = re.compile(r"[ \n]*,?[ \n]*(?:của|do)[ \n]+")
+_QUOTED_RE = re.compile(r"[ \n]*[“\"«]([^”\"»\n]{3,400})[”\"»]")
+_YEAR_SUFFIX_RE = re.compile(rf"[ \n]+năm[ \n]+{_YEAR}(?!\d)")
+_CLOSE_RE = re.compile(r"[ \n]*\)")
+
+
+def _read_date(text: str, position: int, citation: Citation) -> int:
+    lead = _DATE_AFTER_RE.match(text, position)
+    if not lead:
+        return position
+    date = _DATE_RE.match(text, lead.end())
+    if not date:
+        return position
+    iso, warning = parse_date(date)
+    if warning:
+        citation.warnings.append(warning)
+    citation.date = citation.date or iso
+    end = date.end()
+    close = _CLOSE_RE.match(text, end)
+    return close.end() if close and "(" in text[position : lead.end()] else end
+
+
+def read_issuer(text: str, position: int) -> tuple[str | None, str | None, str | None, int]:
+    """An issuer name starting at `position`, and a place named right after it."""
+    match = _issuer_re().match(text, position)
+    if not match:
+        return None, None, None, position
+    issuer = _issuer_index().get(match.group(0))
+    name = issuer.name if issuer else match.group(0)
+    place = _place_re().match(text, match.end())
+    if place:
+        return name, issuer.level if issuer else None, place.group("place"), place.end()
+    return name, issuer.level if issuer else None, None, match.end()
+
+
+def _read_after(text: str, citation: Citation) -> None:
+    """Date, issuer, quoted title and "năm YYYY" that follow a citation, in any order."""
+    position = citation.end
+    for _ in range(4):
+        moved = _read_date(text, position, citation)
+        of = _OF_RE.match(text, moved)
+        if of and citation.issuer is None:
+            issuer, level, place, after = read_issuer(text, of.end())
+            if issuer:
+                citation.issuer, citation.issuer_level, citation.place = issuer, level, place
+                moved = after
+        quoted = _QUOTED_RE.match(text, moved)
+        if quoted and citation.title is None:
+            citation.title = quoted.group(1).strip()
+            moved = quoted.end()
+        year = _YEAR_SUFFIX_RE.match(text, moved)
+        if year:
+            moved = year.end()
+        if moved == position:
+            break
+        position = moved
+    citation.ext_end = position
+
+
+# ---- the symbol -----------------------------------------------------------------
+
+_CASE_FIXES = {"TTG": "TTg", "CTR": "CTr", "QĐI": "QĐi", "QYĐ": "QyĐ", "TTR": "TTr"}
+
+
+def _fix_case(segment: str) -> str:
+    return _CASE_FIXES.get(segment.upper(), segment) if segment.upper() in _CASE_FIXES else segment
+
+
+def _segments(raw: str) -> list[str]:
+    return [_fix_case(s.replace("TƯ", "TW")) for s in re.split(r"\s*-\s*", raw.strip()) if s]
+
+
+def _party_issuer(code: str) -> bool:
+    issuer = lexicon.issuer_codes().get(code)
+    if issuer:
+        return issuer.family == "party"
+    return code.endswith(("TW", "TU", "HU", "QU", "ĐU", "ĐUK"))
+
+
+def _from_symbol(match: re.Match) -> tuple[str, str | None, str, str] | None:
+    """(symbol, year, family, issuer code) of a symbol match, or None when it is no symbol."""
+    codes = lexicon.type_codes()
+    issuers = lexicon.issuer_codes()
+    if match.group("party_type"):
+        doc_type = _fix_case(match.group("party_type"))
+        issuer = _segments(match.group("party_issuer"))
+        if doc_type not in codes:
+            return None
+        return f"{doc_type}/{'-'.join(issuer)}", None, "party", issuer[0]
+    if match.group("bare_type"):
+        doc_type = _fix_case(match.group("bare_type"))
+        tail = _segments(match.group("bare_issuer"))
+        if doc_type not in codes:
+            return None
+        if _party_issuer(tail[0]):
+            return f"{doc_type}/{'-'.join(tail)}", None, "party", tail[0]
+        return f"{doc_type}-{'-'.join(tail)}", None, "state", tail[0]
+    head = _fix_case(match.group("state_head").replace("TƯ", "TW"))
+    tail = _segments(match.group("state_tail") or "")
+    year = match.group("year")
+    if re.fullmatch(r"(?:NQ-)?(?:UBTV)?QH\d\d", "-".join([head, *tail])) and year:
+        return "-".join([head, *tail]), year, "law", tail[-1] if tail else head
+    if not tail:
+        return None
+    if head in codes or head in issuers or head.startswith("UBND"):
+        if not year and len(tail) == 1 and _party_issuer(tail[0]) and head in codes:
+            return f"{head}/{tail[0]}", None, "party", tail[0]  # swapped separators: 22/CT-TW
+        issuer = tail[0] if head in codes else head
+        return f"{head}-{'-'.join(tail)}", year, "state", issuer
+    return None
+
+
+def _type_from_prefix(text: str, start: int) -> tuple[int, str | None, int | None]:
+    """Where the citation starts once its type word and "số" are included.
+
+    Returns the start, the type word, and where "số" stands (None without it).
+    """
+    match = _prefix_re().search(text, max(0, start - 60), start)
+    if not match or match.start() == start:
+        return start, None, None
+    word = match.group("word")
+    if word and match.start("word") > 0 and text[match.start("word") - 1].isalpha():
+        word = None  # the end of another word
+    number_word_at = match.start("so") if match.group("so") else None
+    if word:
+        return match.start("word"), lexicon.canonical_type_word(word), number_word_at
+    return (number_word_at if number_word_at is not None else start), None, number_word_at
+
+
+def _numbered(text: str) -> list[Citation]:
+    found = []
+    for match in _SYMBOL_RE.finditer(text):
+        parsed = _from_symbol(match)
+        if parsed is None:
+            continue
+        symbol, year, family, issuer_code = parsed
+        start, word, number_word_at = _type_from_prefix(text, match.start())
+        if family == "state" and not word and number_word_at is None and symbol.split("-")[0] not in lexicon.type_codes():
+            continue  # a công văn symbol needs "số" or a type word to be told from other codes
+        code = symbol.split("/")[0] if family == "party" else symbol.split("-")[0]
+        doc_type = word or lexicon.type_word_for(code, family)
+        if family == "law" and not word:
+            doc_type = "Luật" if symbol.startswith("QH") else doc_type
+        citation = Citation(
+            start, match.end(), "numbered", doc_type, match.group("number"), symbol, year, family, issuer_code
+        )
+        if _is_header(text, number_word_at):
+            citation.kind, citation.start = "header", number_word_at
+        found.append(citation)
+    return found
+
+
+def _incomplete(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
+    found = []
+    for match in _incomplete_re().finditer(text):
+        if any(s <= match.start("number") < e for s, e in taken):
+            continue
+        word, number = match.group("word"), match.group("number")
+        if not match.group("so"):
+            if not word[0].isupper() or re.fullmatch(_YEAR, number):
+                continue
+        found.append(
+            Citation(match.start(), match.end(), "incomplete", lexicon.canonical_type_word(word), number)
+        )
+    return found
+
+
+def _named(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
+    found = []
+    for match in _named_re().finditer(text):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        name = match.group("name").strip()
+        found.append(
+            Citation(match.start(), match.end("name"), "named", lexicon.canonical_type_word(match.group("word")), title=f"{match.group('word')} {name}")
+        )
+    return found
+
+
+_HEADER_ZONE = 1000
+
+
+def _is_header(text: str, number_word_at: int | None) -> bool:
+    """ "Số: ..." on a header line at the top: the text's own number."""
+    if number_word_at is None or number_word_at > _HEADER_ZONE or text[number_word_at] != "S":
+        return False
+    line_start = text.rfind("\n", 0, number_word_at) + 1
+    return not re.search(r"[a-zà-ỹđ]", text[line_start:number_word_at])
+
+
+_ISSUING_RE = re.compile(r"(?i:ban hành|ký|xây dựng|có)[ \n]*$")
+_LEADING_DATE_RE = re.compile(r"(?i:ngày)[ \n]*(?=\d)")
+
+
+def _read_before(text: str, citation: Citation, sentence_start: int) -> None:
+    """An issuing clause before the citation: "Ngày 2/12/2022, BTV Tỉnh ủy đã ban hành ..."."""
+    if not _ISSUING_RE.search(text, max(sentence_start, citation.start - 30), citation.start):
+        return
+    citation.issued = True
+    before = text[sentence_start : citation.start]
+    for position in range(len(before)):
+        if before[position].isupper() and (position == 0 or not before[position - 1].isalpha()):
+            issuer, level, place, _ = read_issuer(before, position)
+            if issuer:
+                citation.issuer = citation.issuer or issuer
+                citation.issuer_level = citation.issuer_level or level
+                citation.place = citation.place or place
+    for lead in _LEADING_DATE_RE.finditer(before):
+        date = _DATE_RE.match(before, lead.end())
+        if date and citation.date is None:
+            citation.date, warning = parse_date(date)
+            if warning:
+                citation.warnings.append(warning)
+
+
+def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citation]:
+    """All citations in a normalised text, in text order."""
+    citations = _numbered(text)
+    taken = [(c.start, c.end) for c in citations]
+    citations += _incomplete(text, taken)
+    taken = [(c.start, c.end) for c in citations]
+    citations += _named(text, taken)
+    citations.sort(key=lambda c: c.start)
+    headers = [c for c in citations if c.kind == "header"]
+    for later in headers[1:]:
+        later.kind = "numbered"
+    starts = sentence_starts or [0]
+    for citation in citations:
+        _read_after(text, citation)
+        _read_before(text, citation, max((s for s in starts if s <= citation.start), default=0))
+    return citations

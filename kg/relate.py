@@ -1,0 +1,344 @@
+"""Find the relations between the documents a text cites.
+
+A relation is stated by a cue phrase ("thực hiện", "căn cứ", "thay thế" ...,
+see `kg/data/cues.csv`) standing right before its target, with only connective
+words between ("việc", "các", "một số điều của"). Its source is found by
+reading back from the cue:
+
+- a citation right before the cue, with only connectives between
+  ("Kế hoạch số 129-KH/TU về việc thực hiện ..."): chains fall out of this;
+- a type word standing for a document the text has introduced
+  ("Kế hoạch được ban hành nhằm cụ thể hóa ..."), or for a new document
+  without a number ("Chương trình hành động thực hiện Nghị quyết số 28-NQ/TW");
+- nothing, the cue opening its clause ("Thực hiện Kết luận số 01-KL/TW, ...",
+  "Căn cứ Luật ...;"): the source is the document the sentence or the next one
+  issues ("... ban hành Kế hoạch số 129-KH/TU"), or the text's own document.
+
+A citation right after a target, joined by a comma or "và", is one more target
+of the same source: lists come out of that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kg import lexicon
+from kg.recognize import _ISSUING_RE, Citation, _type_word_re
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Link:
+    source: Citation
+    relation: str
+    target: Citation
+    cue: tuple[int, int]
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class _Cue:
+    start: int
+    end: int
+    relation: str
+    reverse: bool
+    clause_wide: bool
+
+
+# ---- sentences ------------------------------------------------------------------
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…]+[”\"»)]?(?=[ ]+[\"“(]?(?P<next>\w))|\n+")
+_WORD_BEFORE_RE = re.compile(r"(\S+)$")
+
+
+def _ends_sentence(text: str, match: re.Match) -> bool:
+    if match.group(0)[0] == "\n":
+        return True
+    following = match.group("next")
+    if not (following.isupper() or following.isdigit()):
+        return False
+    before = _WORD_BEFORE_RE.search(text, max(0, match.start() - 12), match.start())
+    word = before.group(1) if before else ""
+    return word not in lexicon.connectives("abbreviation") and not (len(word) == 1 and word.isupper())
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentences and lines: a line break always ends one."""
+    found = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        if not _ends_sentence(text, match):
+            continue
+        end = match.end() if match.group(0)[0] != "\n" else match.start()
+        if text[start:end].strip():
+            found.append(_trimmed(text, start, end))
+        start = match.end()
+    if text[start:].strip():
+        found.append(_trimmed(text, start, len(text)))
+    return found
+
+
+def _trimmed(text: str, start: int, end: int) -> Sentence:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Sentence(start, end)
+
+
+# ---- patterns from the lexicon ---------------------------------------------------
+
+
+@cache
+def _cue_re() -> re.Pattern:
+    phrases = sorted(lexicon.cues(), key=lambda c: len(c.phrase), reverse=True)
+    alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(c.phrase)})" for i, c in enumerate(phrases))
+    return re.compile(rf"(?<![^\W\d_])(?i:{alternatives})(?![^\W\d_])"), phrases
+
+
+def _connective_re(kind: str) -> str:
+    words = "|".join(lexicon.phrase_pattern(p) for p in sorted(lexicon.connectives(kind), key=len, reverse=True))
+    return rf"(?:[ \n,:()\-]|(?i:{words})(?![^\W\d_]))"
+
+
+@cache
+def _link_re() -> re.Pattern:
+    """What may stand between a source and its cue."""
+    return re.compile(rf"{_connective_re('link')}*")
+
+
+@cache
+def _lead_re() -> re.Pattern:
+    """What may stand between a cue and its target (plural type words included)."""
+    plural = rf"(?:(?i:các|những|hai|ba|bốn|năm)[ \n]+{_type_word_re().pattern}[ \n]*:?)"
+    return re.compile(rf"(?:{_connective_re('lead')}|{plural})*")
+
+
+_LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|và))?[ \n]*(?:(?i:các|những)[ \n]+)?")
+_TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
+_CLAUSE_LEAD_RE = re.compile(r"(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
+_MAX_GAP = 120
+
+
+def _fullmatch(pattern: re.Pattern, text: str) -> bool:
+    return len(text) <= _MAX_GAP and pattern.fullmatch(text) is not None
+
+
+# ---- the reader ---------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, text: str, citations: list[Citation]):
+        self.text = text
+        self.citations = citations
+        self.header = next((c for c in citations if c.kind == "header"), None)
+        self.links: list[Link] = []
+        self.unnumbered: list[Citation] = []
+        self.cues = self._find_cues()
+
+    def _find_cues(self) -> list[_Cue]:
+        pattern, phrases = _cue_re()
+        spans = [(c.start, max(c.end, c.ext_end)) for c in self.citations if c.kind != "named"]
+        found = []
+        for match in pattern.finditer(self.text):
+            if any(s <= match.start() < e for s, e in spans):
+                continue
+            cue = phrases[int(match.lastgroup[1:])]
+            found.append(_Cue(match.start(), match.end(), cue.relation, cue.direction == "reverse", cue.scope == "clause"))
+        return found
+
+    # -- where a sentence's citations are
+
+    def in_sentence(self, sentence: Sentence) -> list[Citation]:
+        return [c for c in self.citations if sentence.start <= c.start < sentence.end]
+
+    def cue_before(self, target: Citation, sentence: Sentence) -> _Cue | None:
+        for cue in reversed(self.cues):
+            if cue.end <= target.start and cue.start >= sentence.start:
+                if _fullmatch(_lead_re(), self.text[cue.end : target.start]):
+                    return cue
+                return None
+        return None
+
+    # -- sources
+
+    def citation_before(self, position: int, sentence: Sentence, among: list[Citation]) -> Citation | None:
+        before = [c for c in among if c.ext_end <= position and c.start >= sentence.start]
+        if before and _fullmatch(_link_re(), self.text[before[-1].ext_end : position]):
+            return before[-1]
+        return None
+
+    def head_before(self, position: int, sentence: Sentence) -> tuple[re.Match, bool] | None:
+        """A type word before the cue: (its match, whether it touches the cue)."""
+        window_start = max(sentence.start, position - _MAX_GAP)
+        pattern = re.compile(rf"(?P<head>{_type_word_re().pattern})(?P<gap>{_link_re().pattern})$")
+        match = pattern.search(self.text, window_start, position)
+        if not match:
+            return None
+        head_start = match.start("head")
+        if head_start > 0 and self.text[head_start - 1].isalpha():
+            return None
+        return match, not match.group("gap").strip()
+
+    def focus(self, doc_type: str, position: int) -> Citation | None:
+        """The latest document of this type the text has introduced before `position`."""
+        introduced = [
+            c
+            for c in self.citations
+            if c.start < position and c.kind in ("numbered", "header") and c.type == doc_type
+            and (c.issued or c.kind == "header" or any(link.source is c for link in self.links))
+        ]
+        return introduced[-1] if introduced else None
+
+    def source_for(self, cue: _Cue, target: Citation, sentence: Sentence, clause_start: int) -> Citation | str | None:
+        previous = self.citation_before(cue.start, sentence, [c for c in self.in_sentence(sentence) if c is not target])
+        if previous is not None:
+            return previous
+        head = self.head_before(cue.start, sentence)
+        if head is not None:
+            match, touching = head
+            word = lexicon.canonical_type_word(match.group("head"))
+            sentence_initial = not self.text[clause_start : match.start("head")].strip(" \n,;:-")
+            capitalised = match.group("head")[0].isupper()
+            issuing = _ISSUING_RE.search(self.text, max(sentence.start, match.start("head") - 20), match.start("head"))
+            if not touching and (capitalised or sentence_initial):
+                focused = self.focus(word, match.start("head"))
+                if focused is not None:
+                    return focused
+            if touching and target.kind != "named" and (capitalised or issuing):
+                return self._unnumbered(match, word, target, cue)
+        if _CLAUSE_LEAD_RE.fullmatch(self.text, clause_start, cue.start):
+            return "pending"
+        if cue.clause_wide:
+            return self.subject_of_clause(clause_start, cue.start)
+        return None
+
+    def subject_of_clause(self, clause_start: int, position: int) -> Citation | None:
+        """For a loose cue ("gắn với"): the last document named earlier in the clause."""
+        named = [c for c in self.citations if clause_start <= c.start and c.ext_end <= position]
+        heads = [
+            m for m in _type_word_re().finditer(self.text, clause_start, position)
+            if m.group(0)[0].isupper() and not any(c.start <= m.start() < c.end for c in self.citations)
+        ]
+        if heads and (not named or heads[-1].start() > named[-1].start):
+            return self.focus(lexicon.canonical_type_word(heads[-1].group(0)), heads[-1].start())
+        return named[-1] if named else None
+
+    def _unnumbered(self, head: re.Match, word: str, target: Citation, cue: _Cue) -> Citation:
+        start = head.start("head")
+        for known in self.unnumbered:
+            if known.start == start:
+                return known
+        label_target = target.symbol and f"{target.number}-{target.symbol}" if target.family == "party" else None
+        label_target = label_target or (
+            f"{target.number}/{target.year + '/' if target.year else ''}{target.symbol}" if target.symbol else self.text[target.start : target.end]
+        )
+        cue_text = self.text[cue.start : cue.end].lower()
+        citation = Citation(start, target.end, "unnumbered", word, ext_end=target.end)
+        citation.title = f"{head.group('head')} {cue_text} {self.text[target.start:target.end]}"
+        citation.issuer = f"{word} {cue_text} {label_target}"
+        self.unnumbered.append(citation)
+        return citation
+
+    def issued_after(self, position: int, sentence: Sentence) -> Citation | None:
+        for citation in self.in_sentence(sentence):
+            if citation.start >= position and citation.issued:
+                return citation
+        return None
+
+    # -- the walk
+
+    def read(self, all_sentences: list[Sentence]) -> None:
+        pending: list[tuple[_Cue, Citation, Sentence]] = []
+        for index, sentence in enumerate(all_sentences):
+            clause_start = sentence.start
+            targets_of: dict[int, tuple[Citation | str, str, _Cue]] = {}
+            cited = self.in_sentence(sentence)
+            for position, target in enumerate(cited):
+                clause_start = self._clause_start(sentence, target.start)
+                cue = self.cue_before(target, sentence)
+                if cue is not None:
+                    source = self.source_for(cue, target, sentence, clause_start)
+                    if source is None:
+                        continue
+                    if source == "pending":
+                        pending.append((cue, target, sentence))
+                        targets_of[id(target)] = ("pending", cue.relation, cue)
+                    elif cue.reverse:
+                        self._add(target, cue.relation, source, cue, sentence)
+                    else:
+                        self._add(source, cue.relation, target, cue, sentence)
+                        targets_of[id(target)] = (source, cue.relation, cue)
+                    continue
+                if position and id(cited[position - 1]) in targets_of and self._listed(cited[position - 1], target):
+                    source, relation, list_cue = targets_of[id(cited[position - 1])]
+                    targets_of[id(target)] = (source, relation, list_cue)
+                    if source == "pending":
+                        pending.append((list_cue, target, sentence))
+                    else:
+                        self._add(source, relation, target, list_cue, sentence)
+            pending = self._settle(pending, sentence, all_sentences[index + 1 : index + 2])
+
+    def _clause_start(self, sentence: Sentence, position: int) -> int:
+        cut = max(self.text.rfind(";", sentence.start, position), self.text.rfind(":", sentence.start, position))
+        return cut + 1 if cut >= 0 else sentence.start
+
+    def _listed(self, previous: Citation, target: Citation) -> bool:
+        gap = self.text[previous.ext_end : target.start]
+        if _fullmatch(_LIST_RE, gap):
+            return True
+        title = _TITLE_RE.match(gap)
+        return bool(title) and not self._has_cue(previous.ext_end, target.start) and _fullmatch(
+            _LIST_RE, gap[title.end() :]
+        )
+
+    def _has_cue(self, start: int, end: int) -> bool:
+        return any(start <= cue.start < end for cue in self.cues)
+
+    def _settle(self, pending, sentence: Sentence, following: list[Sentence]):
+        """Give pending targets their source: the document issued now or next, or the text's own."""
+        if not pending:
+            return pending
+        last_target_end = max(target.end for _, target, _ in pending if _.start >= sentence.start) if any(
+            s.start >= sentence.start for _, _, s in pending
+        ) else sentence.start
+        issued = self.issued_after(last_target_end, sentence)
+        continues = self.text[sentence.end - 1 : sentence.end] in (";", ",", ":") or self._opens_clause(following)
+        if issued is None and continues and following:
+            return pending
+        if issued is None and following:
+            issued = self.issued_after(following[0].start, following[0])
+        source = issued or self.header
+        if source is not None:
+            for cue, target, where in pending:
+                self._add(source, cue.relation, target, cue, where)
+        return []
+
+    def _opens_clause(self, following: list[Sentence]) -> bool:
+        if not following:
+            return False
+        first = following[0]
+        return any(
+            cue.start == first.start or _CLAUSE_LEAD_RE.fullmatch(self.text, first.start, cue.start)
+            for cue in self.cues
+            if first.start <= cue.start < first.end
+        )
+
+    def _add(self, source: Citation, relation: str, target: Citation, cue: _Cue, sentence: Sentence) -> None:
+        if source is target:
+            return
+        self.links.append(Link(source, relation, target, (cue.start, cue.end), sentence))
+
+
+def relate(text: str, citations: list[Citation]) -> tuple[list[Link], list[Citation]]:
+    """The relations a text states, and the documents without a number they involve."""
+    reader = _Reader(text, citations)
+    reader.read(sentences(text))
+    return reader.links, reader.unnumbered

@@ -1,0 +1,365 @@
+"""Resolve citations to document identities.
+
+Citations of the same document become one `Reference` with all its mentions. A
+reference gets its family (Party, State, law), its issuer's level, the province
+of a local issuer, the Party term its number belongs to and a canonical key.
+Nothing is guessed: a local document's province comes from a place named with
+its issuer, from the sentence, from what the text is about, or from the caller's
+context, and stays empty when none of these tells; a term comes from a date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from kg import lexicon
+from kg.model import Context, Evidence, Mention, Reference, Relation
+from kg.normalize import NormalText
+from kg.recognize import _DATE_RE, _PLACE_KINDS, Citation, parse_date, place_names, read_issuer
+from kg.relate import Link, Sentence
+
+_LOCAL_LEVELS = ("province", "district", "commune", "local")
+
+# ---- what the text is about ------------------------------------------------------
+
+
+def _place_pattern(prefixed: bool) -> re.Pattern:
+    names = sorted(place_names(), key=len, reverse=True)
+    alternation = "|".join(re.escape(n) for n in names) or r"(?!x)x"
+    issuers = r"(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|UBND|HĐND|Đảng bộ|Nhân dân|tại|ở)"
+    prefix = rf"(?:{_PLACE_KINDS}|{issuers})[ \n]+" if prefixed else ""
+    return re.compile(rf"(?<![^\W\d_]){prefix}(?P<place>{alternation})(?![^\W\d_])")
+
+
+_PREFIXED = None
+_BARE = None
+
+
+def _patterns() -> tuple[re.Pattern, re.Pattern]:
+    global _PREFIXED, _BARE
+    if _PREFIXED is None:
+        _PREFIXED, _BARE = _place_pattern(True), _place_pattern(False)
+    return _PREFIXED, _BARE
+
+
+def _province_votes(text: str) -> Counter:
+    prefixed, bare = _patterns()
+    places = place_names()
+    votes: Counter = Counter()
+    strong = set()
+    for match in prefixed.finditer(text):
+        province, district = places[match.group("place")]
+        votes[province] += 2
+        strong.add(match.start("place"))
+    for match in bare.finditer(text):
+        if match.start("place") in strong:
+            continue
+        province, district = places[match.group("place")]
+        if district is None and _bare_name_allowed(match.group("place")):
+            votes[province] += 1
+    first_line = text.lstrip().split("\n", 1)[0]
+    headline = re.match(r"(?P<place>[^:\n]{2,40}):", first_line)
+    if headline and headline.group("place").strip() in places:
+        votes[places[headline.group("place").strip()][0]] += 3
+    return votes
+
+
+def _bare_name_allowed(name: str) -> bool:
+    """A province name alone counts unless it is also a person's or a common name."""
+    return name not in _PREFIX_ONLY
+
+
+_PREFIX_ONLY = {"Hồ Chí Minh", "Hòa Bình", "Thái Bình", "Bình Định", "Long An", "Hà Nam", "Hưng Yên"}
+
+
+def text_province(text: str) -> str | None:
+    """The province a text is about, when one clearly dominates."""
+    votes = _province_votes(text).most_common(2)
+    if not votes or votes[0][1] < 2:
+        return None
+    if len(votes) > 1 and votes[0][1] < 2 * votes[1][1]:
+        return None
+    return votes[0][0]
+
+
+def sentence_province(text: str, sentence: Sentence) -> str | None:
+    """The one province a sentence names, if it names exactly one."""
+    prefixed, bare = _patterns()
+    places = place_names()
+    named = {
+        places[m.group("place")][0]
+        for pattern in (prefixed, bare)
+        for m in pattern.finditer(text, sentence.start, sentence.end)
+        if pattern is prefixed or (places[m.group("place")][1] is None and _bare_name_allowed(m.group("place")))
+    }
+    return named.pop() if len(named) == 1 else None
+
+
+_DATELINE_RE = re.compile(r"(?:^|\n)[^\n]{0,40}?(?:\d{1,2}:\d{2}[^\n]{0,20})?")
+
+
+def text_date(text: str) -> str | None:
+    """The text's own date: a date line near the top, or the place-and-date line of a document."""
+    head = text[:600]
+    for line in head.split("\n")[:8]:
+        stripped = line.strip()
+        match = _DATE_RE.search(stripped)
+        if not match:
+            continue
+        rest = (stripped[: match.start()] + stripped[match.end() :]).strip(" ,|-[]()")
+        words = re.findall(r"[^\W\d_]+", rest)
+        place_date = re.match(r"^[^\W\d_][^,\n]{1,40},[ ]*(?i:ngày)", stripped)
+        if len(words) <= 4 or place_date:
+            iso, _ = parse_date(match)
+            if iso:
+                return iso
+    return None
+
+
+# ---- documents -----------------------------------------------------------------
+
+
+@dataclass
+class _Document:
+    citations: list[Citation]
+    province: str | None = None
+    district: str | None = None
+
+
+def _key(citation: Citation) -> tuple:
+    if citation.kind in ("numbered", "header"):
+        return ("numbered", int(citation.number), citation.symbol.upper(), citation.year)
+    if citation.kind == "incomplete":
+        return ("incomplete", citation.type, int(citation.number))
+    if citation.kind == "named":
+        return ("named", citation.title.lower())
+    return ("unnumbered", citation.start)
+
+
+def _place(place: str | None) -> tuple[str | None, str | None]:
+    if place is None:
+        return None, None
+    return place_names().get(place, (None, None))
+
+
+def _level(citation: Citation) -> str | None:
+    if citation.symbol is None:
+        return citation.issuer_level
+    code = lexicon.issuer_codes().get(citation.issuer_code)
+    level = code.level if code else _level_from_suffix(citation.issuer_code or "")
+    if level == "local":
+        return citation.issuer_level if citation.issuer_level in _LOCAL_LEVELS else "province"
+    return level
+
+
+def _level_from_suffix(code: str) -> str | None:
+    for suffix, level in (("TW", "central"), ("TU", "province"), ("HU", "district"), ("QU", "district"), ("ĐU", "commune")):
+        if code.endswith(suffix):
+            return level
+    return None
+
+
+def _term(family: str | None, date: str | None, symbol: str | None) -> str | None:
+    if family != "party" or date is None:
+        return None
+    body = "TW" if symbol and symbol.endswith("TW") else "province"
+    for term in lexicon.terms():
+        if term.body == body and term.start <= date and (term.end is None or date < term.end):
+            return term.name
+    return None
+
+
+def _registry_term(number: str, symbol: str, text_date: str | None) -> tuple[str | None, str | None, bool]:
+    """(term, date, ambiguous) from the registry of central documents."""
+    known = [d for d in lexicon.central_documents() if d.symbol == symbol and int(d.number) == int(number)]
+    if text_date:
+        known = [d for d in known if d.date is None or d.date <= text_date]
+    if len(known) == 1:
+        return known[0].term, known[0].date, False
+    return None, None, len(known) > 1
+
+
+def _canonical(reference: Reference) -> str | None:
+    if reference.number is None:
+        return None
+    if reference.symbol is None:
+        key = f"{reference.type} {reference.number}"
+    elif reference.family == "party":
+        key = f"{reference.number}-{reference.symbol}"
+    elif reference.year:
+        key = f"{reference.number}/{reference.year}/{reference.symbol}"
+    else:
+        key = f"{reference.number}/{reference.symbol}"
+    return f"{key}@{reference.province}" if reference.province else key
+
+
+class _Resolver:
+    def __init__(self, normal: NormalText, sentences: list[Sentence], context: Context):
+        self.normal = normal
+        self.sentences = sentences
+        self.context = context
+        self.warnings: list[str] = []
+
+    def sentence_of(self, position: int) -> Sentence:
+        for sentence in self.sentences:
+            if sentence.start <= position < sentence.end:
+                return sentence
+        return Sentence(position, position)
+
+    def explicit_place(self, citation: Citation) -> tuple[str | None, str | None]:
+        """A place named with the citation's issuer, before or after it."""
+        if citation.place:
+            return _place(citation.place)
+        sentence = self.sentence_of(citation.start)
+        if citation.issued or citation.kind == "header":
+            before = self.normal.text[sentence.start : citation.start]
+            found = (None, None, None, 0)
+            for match in re.finditer(r"(?<![^\W\d_])", before):
+                issuer = read_issuer(before, match.start())
+                if issuer[0]:
+                    found = issuer
+            if found[2]:
+                return _place(found[2])
+        return None, None
+
+    def group(self, citations: list[Citation]) -> list[_Document]:
+        documents: dict[tuple, list[_Document]] = {}
+        ordered: list[_Document] = []
+        for citation in citations:
+            key = _key(citation)
+            province, district = self.explicit_place(citation)
+            candidates = documents.setdefault(key, [])
+            document = next(
+                (d for d in candidates if province is None or d.province in (None, province)), None
+            )
+            if document is None:
+                document = _Document([], province, district)
+                candidates.append(document)
+                ordered.append(document)
+            document.citations.append(citation)
+            document.province = document.province or province
+            document.district = document.district or district
+        return self._merge_incomplete(ordered)
+
+    def _merge_incomplete(self, documents: list[_Document]) -> list[_Document]:
+        """ "Chỉ thị 05" after "Chỉ thị số 05-CT/TW" is the same document."""
+        complete = {}
+        for document in documents:
+            first = document.citations[0]
+            if first.kind in ("numbered", "header"):
+                complete.setdefault((first.type, int(first.number)), []).append(document)
+        kept = []
+        for document in documents:
+            first = document.citations[0]
+            if first.kind == "incomplete":
+                matches = complete.get((first.type, int(first.number)), [])
+                if len(matches) == 1:
+                    matches[0].citations.extend(document.citations)
+                    matches[0].citations.sort(key=lambda c: c.start)
+                    continue
+            kept.append(document)
+        return kept
+
+    def reference(self, index: int, document: _Document, province_of_text: str | None) -> Reference:
+        citations = document.citations
+        first = citations[0]
+        pick = lambda attribute: next((getattr(c, attribute) for c in citations if getattr(c, attribute)), None)
+        dates = {c.date for c in citations if c.date}
+        if len(dates) > 1:
+            self.warnings.append(f"{first.number}-{first.symbol}: several dates {sorted(dates)}; kept the first")
+        for citation in citations:
+            self.warnings.extend(citation.warnings)
+        level = next((_level(c) for c in citations if _level(c)), None)
+        reference = Reference(
+            id=f"r{index}",
+            type=pick("type"),
+            number=first.number,
+            symbol=first.symbol,
+            year=first.year,
+            date=pick("date"),
+            issuer=pick("issuer"),
+            title=pick("title") if first.kind != "named" else first.title,
+            complete=first.symbol is not None or first.kind in ("named", "unnumbered"),
+            self=any(c.kind == "header" for c in citations),
+            mentions=[self.mention(c) for c in citations],
+            family=first.family,
+            level=level,
+        )
+        if first.kind in ("named", "unnumbered"):
+            reference.label = first.issuer if first.kind == "unnumbered" else first.title
+            reference.issuer = None
+            reference.title = first.title if first.kind == "named" else None
+        if first.kind == "incomplete":
+            reference.complete = False
+        if level in _LOCAL_LEVELS or (first.kind == "incomplete" and first.issuer_level in _LOCAL_LEVELS):
+            reference.province = document.province or self._sentence_place(citations) or province_of_text
+            reference.district = document.district
+        self._settle_term(reference)
+        reference.canonical = _canonical(reference)
+        return reference
+
+    def _sentence_place(self, citations: list[Citation]) -> str | None:
+        for citation in citations:
+            province = sentence_province(self.normal.text, self.sentence_of(citation.start))
+            if province:
+                return province
+        return None
+
+    def _settle_term(self, reference: Reference) -> None:
+        if reference.family != "party" or reference.number is None or reference.symbol is None:
+            return
+        if reference.date:
+            reference.term = _term("party", reference.date, reference.symbol)
+            return
+        if reference.level == "central":
+            term, date, ambiguous = _registry_term(reference.number, reference.symbol, self.context.date)
+            if ambiguous:
+                self.warnings.append(
+                    f"{reference.number}-{reference.symbol}: the number exists in several terms; no date tells which"
+                )
+            reference.term = term
+            reference.date = reference.date or None
+            return
+        if reference.self or any(c for c in [reference] if c.self):
+            reference.term = _term("party", self.context.date, reference.symbol)
+
+    def mention(self, citation: Citation) -> Mention:
+        start, end = self.normal.span(citation.start, citation.end)
+        return Mention(start, end, self.normal.original[start:end])
+
+    def evidence(self, sentence: Sentence) -> Evidence:
+        start, end = self.normal.span(sentence.start, sentence.end)
+        return Evidence(start, end, self.normal.original[start:end])
+
+
+def resolve(
+    normal: NormalText,
+    citations: list[Citation],
+    links: list[Link],
+    unnumbered: list[Citation],
+    sentences: list[Sentence],
+    context: Context,
+) -> tuple[list[Reference], list[Relation], list[str]]:
+    """References (one per document) and relations between their ids."""
+    resolver = _Resolver(normal, sentences, context)
+    related = {id(link.source) for link in links} | {id(link.target) for link in links}
+    kept = [c for c in citations + unnumbered if c.kind not in ("named", "unnumbered") or id(c) in related]
+    kept.sort(key=lambda c: c.start)
+    documents = resolver.group(kept)
+    province_of_text = context.province
+    references = [resolver.reference(i + 1, d, province_of_text) for i, d in enumerate(documents)]
+    reference_of = {id(c): ref.id for d, ref in zip(documents, references) for c in d.citations}
+    relations: list[Relation] = []
+    seen = set()
+    for link in links:
+        source, target = reference_of.get(id(link.source)), reference_of.get(id(link.target))
+        if source is None or target is None or source == target or (source, link.relation, target) in seen:
+            continue
+        seen.add((source, link.relation, target))
+        cue_start, cue_end = normal.span(*link.cue)
+        relations.append(
+            Relation(source, link.relation, target, normal.original[cue_start:cue_end], resolver.evidence(link.sentence))
+        )
+    return references, relations, resolver.warnings
