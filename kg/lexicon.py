@@ -23,6 +23,7 @@ class DocumentType:
     word: str
     code: str
     family: str  # party | state | law | both
+    named: bool  # documents of this type are known by name ("Luật Đất đai", "Điều lệ Đảng")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _split(value: str) -> tuple[str, ...]:
 
 @cache
 def document_types() -> tuple[DocumentType, ...]:
-    return tuple(DocumentType(r["word"], r["code"], r["family"]) for r in _rows("document_types.csv"))
+    return tuple(DocumentType(r["word"], r["code"], r["family"], r["named"] == "yes") for r in _rows("document_types.csv"))
 
 
 @cache
@@ -116,6 +117,14 @@ def type_word_for(code: str, family: str) -> str | None:
         if t.code == code and t.family in (family, "both") and t.word != "Chương trình hành động"
     }
     return words.pop() if len(words) == 1 else None
+
+
+def type_code(word: str | None) -> str | None:
+    """The symbol code of a type word, to compare "Chương trình hành động" with "Chương trình"."""
+    for doc_type in document_types():
+        if word and doc_type.word == word:
+            return doc_type.code or doc_type.word
+    return word
 
 
 def canonical_type_word(word: str) -> str:
@@ -149,12 +158,17 @@ def connectives(kind: str) -> tuple[str, ...]:
     return tuple(r["phrase"] for r in _rows("connectives.csv") if r["kind"] == kind)
 
 
+ANY_WORDS_TOKEN = "*"  # in cue phrases: a few words of any kind
+
+
 def phrase_pattern(phrase: str) -> str:
-    """A regex for a data phrase: any run of spaces, `#` for a number or numeral."""
+    """A regex for a data phrase: any run of spaces, `#` for a number or numeral, `*` for a few words."""
     parts = []
     for word in phrase.split():
         if word == NUMBER_TOKEN:
             parts.append(r"(?:\d+|[IVXLC]+|[a-zđ])")
+        elif word == ANY_WORDS_TOKEN:
+            parts.append(r"[^;.\n]{1,80}?")
         else:
             parts.append(re.escape(word).replace(re.escape(NUMBER_TOKEN), r"\d+"))
     return r"\s+".join(parts)

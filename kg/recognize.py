@@ -108,10 +108,11 @@ def _incomplete_re() -> re.Pattern:
 
 @cache
 def _named_re() -> re.Pattern:
-    named = _alternation(t.word for t in lexicon.document_types() if t.family == "law")
+    named = _alternation(t.word for t in lexicon.document_types() if t.named)
+    stop = r"ngày|năm|số|về|của|đã|được|hiện hành|có hiệu lực|quy định|và[ \n]+[A-ZĐ]"
     return re.compile(
         rf"(?<![^\W\d_])(?P<word>{named})[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:[ \n]+[^\W\d_]+){{0,12}}?)"
-        rf"(?=[ \n]*(?:ngày|năm|số|[;,.:()\n]|$|“|\"))"
+        rf"(?=[ \n]*(?:[;,.:()\n“\"]|$)|[ \n]+(?:{stop})(?![^\W\d_]))"
     )
 
 
@@ -345,15 +346,23 @@ def _incomplete(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
     return found
 
 
-def _named(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
+_NAMED_NUMBER_RE = re.compile(rf"[ \n]*{_NUMBER_WORD}?[ \n]*:?[ \n]*$")
+
+
+def _named(text: str, numbered: list[Citation]) -> list[Citation]:
+    """Documents known by name; a name right before a number names that numbered citation."""
     found = []
+    starts = {c.start: c for c in numbered}
     for match in _named_re().finditer(text):
-        if any(s <= match.start() < e for s, e in taken):
+        if any(c.start <= match.start() < c.end for c in numbered):
             continue
-        name = match.group("name").strip()
-        found.append(
-            Citation(match.start(), match.end("name"), "named", lexicon.canonical_type_word(match.group("word")), title=f"{match.group('word')} {name}")
-        )
+        word = lexicon.canonical_type_word(match.group("word"))
+        title = f"{word} {match.group('name').strip()}"
+        following = next((c for c in numbered if c.start >= match.end("name")), None)
+        if following and _NAMED_NUMBER_RE.fullmatch(text[match.end("name") : following.start] + ""):
+            following.start, following.type, following.title = match.start(), word, title
+            continue
+        found.append(Citation(match.start(), match.end("name"), "named", word, title=title))
     return found
 
 
@@ -393,13 +402,27 @@ def _read_before(text: str, citation: Citation, sentence_start: int) -> None:
                 citation.warnings.append(warning)
 
 
+_PLACE_DATE_RE = re.compile(r"(?:^|\n)[ ]*[^\W\d_][^\n,:]{1,40},[ \n]*(?i:ngày)[ \n]*(?=\d)")
+
+
+def _read_header(text: str, citation: Citation) -> None:
+    """The place-and-date line of a document's header: its date."""
+    zone = text[: _HEADER_ZONE + 300]
+    for lead in _PLACE_DATE_RE.finditer(zone):
+        date = _DATE_RE.match(zone, lead.end())
+        if date:
+            citation.date, warning = parse_date(date)
+            if warning:
+                citation.warnings.append(warning)
+            return
+
+
 def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citation]:
     """All citations in a normalised text, in text order."""
     citations = _numbered(text)
     taken = [(c.start, c.end) for c in citations]
     citations += _incomplete(text, taken)
-    taken = [(c.start, c.end) for c in citations]
-    citations += _named(text, taken)
+    citations += _named(text, [c for c in citations if c.kind == "numbered"])
     citations.sort(key=lambda c: c.start)
     headers = [c for c in citations if c.kind == "header"]
     for later in headers[1:]:
@@ -408,4 +431,6 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     for citation in citations:
         _read_after(text, citation)
         _read_before(text, citation, max((s for s in starts if s <= citation.start), default=0))
+        if citation.kind == "header":
+            _read_header(text, citation)
     return citations

@@ -60,7 +60,9 @@ _WORD_BEFORE_RE = re.compile(r"(\S+)$")
 
 def _ends_sentence(text: str, match: re.Match) -> bool:
     if match.group(0)[0] == "\n":
-        return True
+        # A heading's type word goes on in a lower-case line: "KẾ HOẠCH\nthực hiện ..."
+        following = text[match.end() : match.end() + 1]
+        return not following.islower()
     following = match.group("next")
     if not (following.isupper() or following.isdigit()):
         return False
@@ -123,7 +125,7 @@ def _lead_re() -> re.Pattern:
 
 _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|và))?[ \n]*(?:(?i:các|những)[ \n]+)?")
 _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
-_CLAUSE_LEAD_RE = re.compile(r"(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
+_CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
 
 
@@ -189,13 +191,20 @@ class _Reader:
 
     def focus(self, doc_type: str, position: int) -> Citation | None:
         """The latest document of this type the text has introduced before `position`."""
+        code = lexicon.type_code(doc_type)
         introduced = [
             c
             for c in self.citations
-            if c.start < position and c.kind in ("numbered", "header") and c.type == doc_type
+            if c.start < position and c.kind in ("numbered", "header") and lexicon.type_code(c.type) == code
             and (c.issued or c.kind == "header" or any(link.source is c for link in self.links))
         ]
         return introduced[-1] if introduced else None
+
+    def own_document(self, doc_type: str) -> Citation | None:
+        """The text's own document, when it is of this type."""
+        if self.header is not None and lexicon.type_code(self.header.type) == lexicon.type_code(doc_type):
+            return self.header
+        return None
 
     def source_for(self, cue: _Cue, target: Citation, sentence: Sentence, clause_start: int) -> Citation | str | None:
         previous = self.citation_before(cue.start, sentence, [c for c in self.in_sentence(sentence) if c is not target])
@@ -208,6 +217,11 @@ class _Reader:
             sentence_initial = not self.text[clause_start : match.start("head")].strip(" \n,;:-")
             capitalised = match.group("head")[0].isupper()
             issuing = _ISSUING_RE.search(self.text, max(sentence.start, match.start("head") - 20), match.start("head"))
+            this = re.search(r"(?i:này)", match.group("gap"))
+            heading = match.group("head").isupper()
+            own = self.own_document(word)
+            if own is not None and (this or heading or touching):
+                return own
             if not touching and (capitalised or sentence_initial):
                 focused = self.focus(word, match.start("head"))
                 if focused is not None:
@@ -294,6 +308,9 @@ class _Reader:
         gap = self.text[previous.ext_end : target.start]
         if _fullmatch(_LIST_RE, gap):
             return True
+        item_end = gap.find(";")
+        if item_end >= 0 and not self._has_cue(previous.ext_end, previous.ext_end + item_end):
+            return _fullmatch(_LIST_RE, gap[item_end:])  # "...; " ends one item of a list of clauses
         title = _TITLE_RE.match(gap)
         return bool(title) and not self._has_cue(previous.ext_end, target.start) and _fullmatch(
             _LIST_RE, gap[title.end() :]
@@ -303,33 +320,23 @@ class _Reader:
         return any(start <= cue.start < end for cue in self.cues)
 
     def _settle(self, pending, sentence: Sentence, following: list[Sentence]):
-        """Give pending targets their source: the document issued now or next, or the text's own."""
+        """Give pending targets their source: the document issued now or next, or the text's own.
+
+        A preamble goes on while its clauses end with ";" or ",": the document
+        issued by the sentence that closes it is the source of all of them.
+        """
         if not pending:
             return pending
-        last_target_end = max(target.end for _, target, _ in pending if _.start >= sentence.start) if any(
-            s.start >= sentence.start for _, _, s in pending
-        ) else sentence.start
-        issued = self.issued_after(last_target_end, sentence)
-        continues = self.text[sentence.end - 1 : sentence.end] in (";", ",", ":") or self._opens_clause(following)
-        if issued is None and continues and following:
-            return pending
+        issued = self.issued_after(max(target.end for _, target, _ in pending), sentence)
         if issued is None and following:
+            if self.text[sentence.end - 1] in ";,":
+                return pending
             issued = self.issued_after(following[0].start, following[0])
         source = issued or self.header
         if source is not None:
             for cue, target, where in pending:
                 self._add(source, cue.relation, target, cue, where)
         return []
-
-    def _opens_clause(self, following: list[Sentence]) -> bool:
-        if not following:
-            return False
-        first = following[0]
-        return any(
-            cue.start == first.start or _CLAUSE_LEAD_RE.fullmatch(self.text, first.start, cue.start)
-            for cue in self.cues
-            if first.start <= cue.start < first.end
-        )
 
     def _add(self, source: Citation, relation: str, target: Citation, cue: _Cue, sentence: Sentence) -> None:
         if source is target:

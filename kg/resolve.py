@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 from dataclasses import dataclass
 
 from kg import lexicon
 from kg.model import Context, Evidence, Mention, Reference, Relation
-from kg.normalize import NormalText
+from kg.normalize import NormalText, fold
 from kg.recognize import _DATE_RE, _PLACE_KINDS, Citation, parse_date, place_names, read_issuer
 from kg.relate import Link, Sentence
 
@@ -59,11 +60,29 @@ def _province_votes(text: str) -> Counter:
         province, district = places[match.group("place")]
         if district is None and _bare_name_allowed(match.group("place")):
             votes[province] += 1
+    for match in _header_place_re().finditer(text, 0, 600):
+        votes[_folded_places()[(match.group("place") or match.group("dated")).lower()]] += 3
     first_line = text.lstrip().split("\n", 1)[0]
     headline = re.match(r"(?P<place>[^:\n]{2,40}):", first_line)
     if headline and headline.group("place").strip() in places:
         votes[places[headline.group("place").strip()][0]] += 3
     return votes
+
+
+@cache
+def _folded_places() -> dict[str, str]:
+    return {name.lower(): province for name, (province, _) in place_names().items()}
+
+
+@cache
+def _header_place_re() -> re.Pattern:
+    """A place in a document's upper-case header ("UBND TỈNH QUẢNG TRỊ") or place-and-date line."""
+    names = "|".join(re.escape(n) for n in sorted(place_names(), key=len, reverse=True)) or r"(?!x)x"
+    kinds = r"(?:tỉnh|thành phố|huyện|quận|thị xã|tỉnh ủy|thành ủy|huyện ủy|quận ủy|thị ủy)"
+    return re.compile(
+        rf"(?i:(?<![^\W\d_]){kinds}[ \n]+(?P<place>{names})(?![^\W\d_]))"
+        rf"|(?:^|\n)[ ]*(?P<dated>{names}),[ ]*(?i:ngày)",
+    )
 
 
 def _bare_name_allowed(name: str) -> bool:
@@ -72,6 +91,15 @@ def _bare_name_allowed(name: str) -> bool:
 
 
 _PREFIX_ONLY = {"Hồ Chí Minh", "Hòa Bình", "Thái Bình", "Bình Định", "Long An", "Hà Nam", "Hưng Yên"}
+
+
+def province_named(name: str) -> str | None:
+    """The gazetteer's name for a province written `name` (any alias, any case)."""
+    wanted = fold(name).strip().lower()
+    for province in lexicon.provinces():
+        if wanted in (fold(n).lower() for n in (province.name, *province.aliases)):
+            return province.name
+    return None
 
 
 def text_province(text: str) -> str | None:
@@ -227,8 +255,12 @@ class _Resolver:
     def group(self, citations: list[Citation]) -> list[_Document]:
         documents: dict[tuple, list[_Document]] = {}
         ordered: list[_Document] = []
+        # "Luật Đất đai" names the document cited earlier as "Luật Đất đai số 31/2024/QH15".
+        named = {c.title.lower(): _key(c) for c in citations if c.kind in ("numbered", "header") and c.title}
         for citation in citations:
             key = _key(citation)
+            if citation.kind == "named":
+                key = named.get(citation.title.lower(), key)
             province, district = self.explicit_place(citation)
             candidates = documents.setdefault(key, [])
             document = next(
