@@ -33,8 +33,7 @@ def iri(value: str) -> NamedNode:
     return node
 
 
-A = iri(RDF + "type")
-LABEL = iri(RDFS_NS + "label")
+LABEL = RDFS_NS + "label"
 FAMILY_CLASS = {"party": KG + "PartyDocument", "state": KG + "StateDocument", "law": KG + "Law"}
 XSD_DATE = iri(XSD + "date")
 XSD_GYEAR = iri(XSD + "gYear")
@@ -105,7 +104,7 @@ def _describe(out: _Graph, uri: str, doc: _Document, identity: Identity, base: s
         out.add(uri, RDF + "type", ELI + "LegalResource")
         out.add(uri, RDF + "type", FAMILY_CLASS.get(identity.family))
         period_property = KG + ("term" if identity.family == "party" else "year")
-        period = identity.period if identity.family == "party" else Literal(identity.period, datatype=XSD_GYEAR)
+        period = Literal(identity.period, datatype=None if identity.family == "party" else XSD_GYEAR)
         out.add(uri, period_property, period)
         out.add(uri, KG + "periodBasis", Literal(identity.period_basis))
     else:

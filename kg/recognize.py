@@ -37,7 +37,7 @@ _SYMBOL_RE = re.compile(
         (?P<state_tail>(?:{_DASH}{_SEGMENT})*)
       | [ ](?P<bare_type>{_SEGMENT})-(?P<bare_issuer>{_SEGMENT}(?:-{_SEGMENT})*)
     )
-    (?![\w/]|\.(?:jpe?g|png|gif|pdf|docx?|html?)\b)""",
+    (?![{_UPPER}\d/_]|\.(?:jpe?g|png|gif|pdf|docx?|html?)\b)""",
     re.VERBOSE,
 )
 
@@ -214,6 +214,25 @@ def read_issuer(text: str, position: int) -> tuple[str | None, str | None, str |
     return name, issuer.level if issuer else None, None, match.end()
 
 
+_ASIDE_RE = re.compile(r"[ \n]*\([^()\d\n]{1,30}\)")  # "(cũ)", "(trước sắp xếp)"
+
+
+@cache
+def _unknown_issuer_re() -> re.Pattern:
+    """An issuer the lexicon does not know: capitalised words up to a verb, a cue or a citation."""
+    stops = _alternation([*lexicon.connectives("issuer_stop"), *(c.phrase for c in lexicon.cues())])
+    next_citation = rf"{_type_word_re().pattern}[ \n]+(?:{_NUMBER_WORD}|\d)"
+    word = r"[^\W\d_][^\s,;.:“”\"()]*"
+    return re.compile(
+        rf"[{_UPPER}][^\s,;.:“”\"()]*(?:[ ](?!(?i:{stops})(?![^\W\d_])|{next_citation}){word}){{0,9}}"
+    )
+
+
+def _read_unknown_issuer(text: str, position: int) -> tuple[str | None, int]:
+    match = _unknown_issuer_re().match(text, position)
+    return (match.group(0), match.end()) if match else (None, position)
+
+
 def _read_after(text: str, citation: Citation) -> None:
     """Date, issuer, quoted title and "năm YYYY" that follow a citation, in any order."""
     position = citation.end
@@ -222,9 +241,14 @@ def _read_after(text: str, citation: Citation) -> None:
         of = _OF_RE.match(text, moved)
         if of and citation.issuer is None:
             issuer, level, place, after = read_issuer(text, of.end())
+            if issuer is None:
+                issuer, after = _read_unknown_issuer(text, of.end())
             if issuer:
                 citation.issuer, citation.issuer_level, citation.place = issuer, level, place
                 moved = after
+        aside = _ASIDE_RE.match(text, moved)
+        if aside:
+            moved = aside.end()
         quoted = _QUOTED_RE.match(text, moved)
         if quoted and citation.title is None:
             citation.title = quoted.group(1).strip()
@@ -381,6 +405,22 @@ _ISSUING_RE = re.compile(r"(?i:ban hành|ký|xây dựng|có)[ \n]*$")
 _LEADING_DATE_RE = re.compile(r"(?i:ngày)[ \n]*(?=\d)")
 
 
+_LIST_JOIN_RE = re.compile(r"[ \n]*(?:,|;|và)[ \n]*(?:và[ \n]*)?")
+
+
+def _share_list_dates(text: str, citations: list[Citation]) -> None:
+    """ "số 18-NQ/TW, số 19-NQ/TW và số 20-NQ/TW ngày 16/6/2022": the date is all three's."""
+    for index in range(len(citations) - 2, -1, -1):
+        current, following = citations[index], citations[index + 1]
+        if (
+            current.date is None
+            and current.ext_end == current.end
+            and following.date
+            and _LIST_JOIN_RE.fullmatch(text, current.end, following.start)
+        ):
+            current.date = following.date
+
+
 def _read_before(text: str, citation: Citation, sentence_start: int) -> None:
     """An issuing clause before the citation: "Ngày 2/12/2022, BTV Tỉnh ủy đã ban hành ..."."""
     if not _ISSUING_RE.search(text, max(sentence_start, citation.start - 30), citation.start):
@@ -430,6 +470,8 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     starts = sentence_starts or [0]
     for citation in citations:
         _read_after(text, citation)
+    _share_list_dates(text, citations)
+    for citation in citations:
         _read_before(text, citation, max((s for s in starts if s <= citation.start), default=0))
         if citation.kind == "header":
             _read_header(text, citation)

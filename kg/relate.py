@@ -117,6 +117,11 @@ def _link_re() -> re.Pattern:
 
 
 @cache
+def _this_document_re() -> re.Pattern:
+    return re.compile(rf"[ \n]+(?P<head>{_type_word_re().pattern})[ \n]+(?i:này)(?![^\W\d_])")
+
+
+@cache
 def _lead_re() -> re.Pattern:
     """What may stand between a cue and its target (plural type words included)."""
     plural = rf"(?:(?i:các|những|hai|ba|bốn|năm)[ \n]+{_type_word_re().pattern}[ \n]*:?)"
@@ -127,6 +132,8 @@ _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|
 _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
+_MAX_SUBJECT_GAP = 160
+_SUBJECT_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?:(?i:việc)[ \n]+(?:[^\W\d_]+[ \n]+){1,3}?(?=[^\W\d_]+[ \n]+(?i:số)))?")
 
 
 def _fullmatch(pattern: re.Pattern, text: str) -> bool:
@@ -192,13 +199,19 @@ class _Reader:
     def focus(self, doc_type: str, position: int) -> Citation | None:
         """The latest document of this type the text has introduced before `position`."""
         code = lexicon.type_code(doc_type)
-        introduced = [
+        same_type = [
             c
             for c in self.citations
             if c.start < position and c.kind in ("numbered", "header") and lexicon.type_code(c.type) == code
-            and (c.issued or c.kind == "header" or any(link.source is c for link in self.links))
         ]
-        return introduced[-1] if introduced else None
+        for introduced in (
+            [c for c in same_type if c.kind == "header"],
+            [c for c in same_type if c.issued],
+            [c for c in same_type if any(link.source is c for link in self.links)],
+        ):
+            if introduced:
+                return introduced[-1]
+        return None
 
     def own_document(self, doc_type: str) -> Citation | None:
         """The text's own document, when it is of this type."""
@@ -230,11 +243,36 @@ class _Reader:
                 return self._unnumbered(match, word, target, cue)
         if _CLAUSE_LEAD_RE.fullmatch(self.text, clause_start, cue.start):
             return "pending"
+        subject = self.subject_of_clause(clause_start, cue.start)
+        if subject is not None:
+            return subject
         if cue.clause_wide:
-            return self.subject_of_clause(clause_start, cue.start)
+            return self.last_in_clause(clause_start, cue.start)
         return None
 
     def subject_of_clause(self, clause_start: int, position: int) -> Citation | None:
+        """The document a clause opens with, when the cue comes later in the same clause.
+
+        "Kế hoạch số 89-KH/ĐU được thực hiện theo ...", "Quyết định này có hiệu
+        lực từ ngày ký, thay thế ...": the clause is about its first document.
+        """
+        opening = _SUBJECT_LEAD_RE.match(self.text, clause_start, position)
+        start = opening.end() if opening else clause_start
+        if position - start > _MAX_SUBJECT_GAP:
+            return None
+        first = next((c for c in self.citations if c.start == start and c.kind in ("numbered", "header")), None)
+        if first is not None:
+            between = [c for c in self.citations if first.start < c.start < position]
+            return first if not between and ";" not in self.text[first.ext_end : position] else None
+        head = _type_word_re().match(self.text, start, position)
+        if head is None or not head.group(0)[0].isupper():
+            return None
+        if any(head.start() < c.start < position for c in self.citations):
+            return None
+        word = lexicon.canonical_type_word(head.group(0))
+        return self.own_document(word) or self.focus(word, head.start())
+
+    def last_in_clause(self, clause_start: int, position: int) -> Citation | None:
         """For a loose cue ("gắn với"): the last document named earlier in the clause."""
         named = [c for c in self.citations if clause_start <= c.start and c.ext_end <= position]
         heads = [
@@ -278,6 +316,10 @@ class _Reader:
             for position, target in enumerate(cited):
                 clause_start = self._clause_start(sentence, target.start)
                 cue = self.cue_before(target, sentence)
+                if cue is not None and cue.reverse:
+                    for affected in self.passive_subjects(cue.start, clause_start):
+                        self._add(target, cue.relation, affected, cue, sentence)
+                    continue
                 if cue is not None:
                     source = self.source_for(cue, target, sentence, clause_start)
                     if source is None:
@@ -285,8 +327,6 @@ class _Reader:
                     if source == "pending":
                         pending.append((cue, target, sentence))
                         targets_of[id(target)] = ("pending", cue.relation, cue)
-                    elif cue.reverse:
-                        self._add(target, cue.relation, source, cue, sentence)
                     else:
                         self._add(source, cue.relation, target, cue, sentence)
                         targets_of[id(target)] = (source, cue.relation, cue)
@@ -299,6 +339,35 @@ class _Reader:
                     else:
                         self._add(source, relation, target, list_cue, sentence)
             pending = self._settle(pending, sentence, all_sentences[index + 1 : index + 2])
+            self._read_passives_of_own_document(sentence)
+
+    def passive_subjects(self, position: int, clause_start: int) -> list[Citation]:
+        """What "... được thay thế bởi X" is said of: the clause's last document not
+        cited inside another's description, with the documents listed before it."""
+        in_clause = [c for c in self.citations if clause_start <= c.start and c.ext_end <= position]
+        described = {
+            id(link.target) for link in self.links if link.source in in_clause and link.target in in_clause
+        }
+        candidates = [c for c in in_clause if id(c) not in described and c.kind != "unnumbered"]
+        if not candidates:
+            return []
+        subjects = [candidates[-1]]
+        while True:
+            index = in_clause.index(subjects[0])
+            if index == 0 or not self._listed(in_clause[index - 1], subjects[0]):
+                return subjects
+            subjects.insert(0, in_clause[index - 1])
+
+    def _read_passives_of_own_document(self, sentence: Sentence) -> None:
+        """ "... được thay thế bởi Kế hoạch này": the text's own document is the source."""
+        for cue in self.cues:
+            if not (cue.reverse and sentence.start <= cue.start < sentence.end):
+                continue
+            this = _this_document_re().match(self.text, cue.end, sentence.end)
+            own = this and (self.own_document(lexicon.canonical_type_word(this.group("head"))))
+            if own:
+                for affected in self.passive_subjects(cue.start, self._clause_start(sentence, cue.start)):
+                    self._add(own, cue.relation, affected, cue, sentence)
 
     def _clause_start(self, sentence: Sentence, position: int) -> int:
         cut = max(self.text.rfind(";", sentence.start, position), self.text.rfind(":", sentence.start, position))

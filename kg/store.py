@@ -13,6 +13,7 @@ added in bulk and rdflib is only offered as a copy for interoperability (`datase
 
 from __future__ import annotations
 
+import io
 import json
 import urllib.error
 import urllib.parse
@@ -89,8 +90,6 @@ class Store:
 
     def dataset(self) -> rdflib.Dataset:
         """A copy of the store as an rdflib Dataset, for code that speaks rdflib."""
-        import io
-
         buffer = io.BytesIO()
         self.dump(buffer, "nq")
         dataset = rdflib.Dataset()

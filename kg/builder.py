@@ -1,0 +1,280 @@
+"""`build`: texts -> extractions -> one named graph per text in a store, incrementally.
+
+A text is rebuilt when its bytes changed (sha256), when the extractor or the reference
+data changed (the build key), or when it is new; otherwise it is skipped. `prune`
+removes the graphs of texts that are gone. The statistics the CLI prints are computed
+once at the end of a build and kept in the meta graph, so reading them costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.graph import SourceMeta, registry_quads, source_graph_uri, source_quads
+from kg.identity import DEFAULT_BASE
+from kg.model import Extraction
+from kg.registry import ReferenceData
+from kg.store import DEFAULT_STORE, Store, open_store
+from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
+
+# Read when kg.read does not say which files it reads.
+DEFAULT_SUFFIXES = (".txt", ".html", ".htm")
+BATCH_QUADS = 200_000  # quads written per bulk call: few large writes beat many small ones
+STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
+
+Analyze = Callable[[str], Extraction]
+Progress = Callable[[Iterator, int], AbstractContextManager[Iterator]]
+
+
+class BuildError(Exception):
+    """Input that stops a build before it starts; the message names the path or option."""
+
+
+@dataclass
+class BuildSummary:
+    texts: int = 0  # texts in the store after the build
+    built: int = 0  # texts (re)built by this run
+    skipped: int = 0  # texts unchanged since the last build
+    removed: int = 0  # texts pruned
+    documents: int = 0
+    relations: int = 0
+    unresolved: int = 0
+    warnings: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+
+
+def read_and_extract(path: str) -> Extraction:
+    """The default analysis: read the file, extract what its text states."""
+    try:
+        import kg
+        from kg.read import read_source
+    except ImportError as error:
+        raise BuildError(f"the extraction stage is not available: {error}") from None
+    source = read_source(path)
+    return kg.extract(source.text, source.context)
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def collect(paths: Iterable[str | Path]) -> list[str]:
+    """Absolute paths of the texts: files as given, folders searched for text files."""
+    try:
+        from kg.read import SUFFIXES as suffixes
+    except ImportError:
+        suffixes = DEFAULT_SUFFIXES
+    found: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_file():
+            found.add(str(path.resolve()))
+        elif path.is_dir():
+            found.update(
+                str(p.resolve())
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in suffixes and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            raise BuildError(f"{given}: no such file or directory")
+    return sorted(found)
+
+
+def _analyze_one(analyze: Analyze, location: str) -> Extraction | str:
+    try:
+        return analyze(location)
+    except BuildError:
+        raise
+    except Exception as error:  # one unreadable text must not stop a build of thousands
+        return f"{type(error).__name__}: {error}"
+
+
+def _analyze_all(analyze: Analyze, locations: list[str], jobs: int) -> Iterator[Extraction | str]:
+    work = partial(_analyze_one, analyze)
+    if jobs <= 1 or len(locations) < 2:
+        yield from map(work, locations)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(work, locations, chunksize=max(1, min(64, len(locations) // (jobs * 4))))
+
+
+# ---- what the store holds ---------------------------------------------------------------------
+
+
+def _literal(store: Store, subject: str, predicate: str, graph: str) -> str | None:
+    rows = store.select(f"SELECT ?v WHERE {{ GRAPH <{graph}> {{ <{subject}> <{predicate}> ?v }} }} LIMIT 1")
+    return str(rows[0]["v"]) if rows else None
+
+
+def recorded_sources(store: Store) -> dict[str, tuple[str, str, str]]:
+    """location -> (graph, sha256, build key) of every text in the store."""
+    rows = store.select(
+        sparql_prefixes()
+        + "SELECT ?g ?location ?sha ?key WHERE { GRAPH ?g { ?g a kg:SourceText ; kg:location ?location ;"
+        " kg:sha256 ?sha ; kg:buildKey ?key } }"
+    )
+    return {str(r["location"]): (str(r["g"]), str(r["sha"]), str(r["key"])) for r in rows}
+
+
+def read_statistics(store: Store) -> dict[str, int]:
+    """The statistics of the last build, from the meta graph (no scan of the data)."""
+    values = {name: _literal(store, META_GRAPH, KG + name, META_GRAPH) for name in STATISTICS}
+    return {name: int(value) for name, value in values.items() if value is not None}
+
+
+def _count(store: Store, pattern: str, distinct: str = "*") -> int:
+    rows = store.select(sparql_prefixes() + f"SELECT (COUNT({distinct}) AS ?n) WHERE {{ {pattern} }}")
+    return int(rows[0]["n"])
+
+
+def compute_statistics(store: Store) -> dict[str, int]:
+    return {
+        "texts": _count(store, "GRAPH ?g { ?g a kg:SourceText }"),
+        "documents": _count(store, "GRAPH ?g { ?d kg:mentionedIn ?g ; a eli:LegalResource }", "DISTINCT ?d"),
+        "relations": _count(
+            store,
+            "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }",
+        ),
+        "unresolved": _count(store, "GRAPH ?g { ?u a kg:UnresolvedReference }"),
+        "warnings": _count(store, "GRAPH ?g { ?g kg:warning ?w }"),
+    }
+
+
+def _meta_quads(values: dict[str, str | int]) -> list[ox.Quad]:
+    graph = ox.NamedNode(META_GRAPH)
+    xsd_integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    return [
+        ox.Quad(graph, ox.NamedNode(KG + name), ox.Literal(str(value), datatype=xsd_integer) if isinstance(value, int) else ox.Literal(value), graph)
+        for name, value in values.items()
+    ]
+
+
+def _triples_into(text: str, graph: str) -> list[ox.Quad]:
+    name = ox.NamedNode(graph)
+    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)]
+
+
+# ---- build ------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Replaces source graphs in bulk. A text's checksum is written after all its other
+    quads, so a build interrupted midway leaves that text to be rebuilt, not skipped."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.graphs: list[str] = []
+        self.quads: list[ox.Quad] = []
+        self.checksums: list[ox.Quad] = []
+        self.checksum = ox.NamedNode(KG + "sha256")
+
+    def put(self, graph: str, quads: list[ox.Quad]) -> None:
+        self.graphs.append(graph)
+        for quad in quads:
+            (self.checksums if quad.predicate == self.checksum else self.quads).append(quad)
+        if len(self.quads) >= BATCH_QUADS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.graphs:
+            self.store.replace_graphs(self.graphs, self.quads)
+            self.store.add(self.checksums)
+        self.graphs, self.quads, self.checksums = [], [], []
+
+
+def build(
+    paths: Iterable[str | Path],
+    store: str | Path | Store = DEFAULT_STORE,
+    jobs: int = 1,
+    prune: bool = False,
+    base: str | None = None,
+    data_dir: str | Path | None = None,
+    analyze: Analyze = read_and_extract,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Build or update the graph of the texts under `paths` in `store`.
+
+    `store` is a directory, `memory`, an `http(s)://` SPARQL endpoint, or an open Store.
+    `base` is the URI base of documents (docs/identity.md); a store keeps the base it was
+    built with. `analyze(path) -> Extraction` reads and extracts one text, in `jobs`
+    processes. `progress(items, length)` wraps the stream of texts, e.g. a progress bar.
+    """
+    if jobs < 1:
+        raise BuildError(f"--jobs must be at least 1, not {jobs}")
+    paths = list(paths)
+    locations = collect(paths)
+    target = store if isinstance(store, Store) else open_store(store)
+    try:
+        return _build(target, locations, [Path(p).resolve() for p in paths], jobs, prune, base, data_dir, analyze, progress)
+    finally:
+        if target is not store:
+            target.close()
+
+
+def _build(store, locations, roots, jobs, prune, base, data_dir, analyze, progress) -> BuildSummary:
+    stored_base = _literal(store, META_GRAPH, KG + "base", META_GRAPH)
+    if base and stored_base and base != stored_base:
+        raise BuildError(f"--base {base}: the store was built with base {stored_base}; use it or a new store")
+    base = (base or stored_base or DEFAULT_BASE).rstrip("/")
+    data = ReferenceData.load(data_dir)
+    vocab = vocabulary()
+    build_key = f"{__version__} data:{data.digest[:16]} vocab:{vocab.digest[:16]}"
+
+    if _literal(store, META_GRAPH, KG + "vocabularyDigest", META_GRAPH) != vocab.digest:
+        store.replace_graphs([VOCABULARY_GRAPH], _triples_into(resource_text("vocab.ttl"), VOCABULARY_GRAPH))
+    if _literal(store, META_GRAPH, KG + "registryDigest", META_GRAPH) != data.digest:
+        store.replace_graphs([REGISTRY_GRAPH], registry_quads(data, base))
+
+    summary = BuildSummary()
+    recorded = recorded_sources(store)
+    todo: list[tuple[str, str]] = []
+    for location in locations:
+        sha = file_sha256(location)
+        graph_sha_key = recorded.get(location)
+        if graph_sha_key and graph_sha_key[1:] == (sha, build_key):
+            summary.skipped += 1
+        else:
+            todo.append((location, sha))
+
+    writer = _Writer(store)
+    outcomes = zip(todo, _analyze_all(analyze, [location for location, _ in todo], jobs))
+    with progress(outcomes, len(todo)) if progress else nullcontext(outcomes) as items:
+        for (location, sha), outcome in items:
+            if isinstance(outcome, str):
+                summary.failures.append((location, outcome))
+                continue
+            context = outcome.context
+            source = SourceMeta(location, sha, context.date, context.province, build_key)
+            writer.put(source_graph_uri(base, location), source_quads(outcome, source, data, base, __version__))
+            summary.built += 1
+    writer.flush()
+
+    if prune:
+        seen = set(locations)
+        gone = [
+            graph
+            for location, (graph, _, _) in recorded.items()
+            if location not in seen and (not Path(location).exists() or any(Path(location).is_relative_to(root) for root in roots))
+        ]
+        store.drop_graphs(gone)
+        summary.removed = len(gone)
+
+    statistics = compute_statistics(store)
+    for name, value in statistics.items():
+        setattr(summary, name, value)
+    meta = {"base": base, "vocabularyDigest": vocab.digest, "registryDigest": data.digest, **statistics}
+    store.replace_graphs([META_GRAPH], _meta_quads(meta))
+    return summary
