@@ -166,7 +166,7 @@ def phrase_pattern(phrase: str) -> str:
     parts = []
     for word in phrase.split():
         if word == NUMBER_TOKEN:
-            parts.append(r"(?:\d+|[IVXLC]+|[a-zđ])")
+            parts.append(r"(?:\d+|[IVXLC]+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười(?: lăm)?|[a-zđ])")
         elif word == ANY_WORDS_TOKEN:
             parts.append(r"[^;.\n]{1,80}?")
         else:

@@ -24,7 +24,7 @@ _UPPER = "A-ZĐƯ"
 # A code segment: upper-case letters, then at most one trailing lower-case letter
 # of the conventional spellings (TTg, CTr, QĐi, QyĐ), then digits (QH14, BCĐ389).
 # A lower-case letter followed by another letter is a glued word ("TWngày").
-_SEGMENT = rf"[{_UPPER}]+(?:y[{_UPPER}]+|[a-z](?![^\W\d_]))?\d*"
+_SEGMENT = rf"[{_UPPER}]+(?:[a-z][{_UPPER}]+)*(?:[a-z](?![^\W\d_]))?\d*"
 _DASH = r"[ \n]{0,2}-[ \n]{0,2}"
 _SLASH = r"[ \n]{0,2}/[ \n]{0,2}"
 _YEAR = r"(?:19|20)\d\d"
@@ -101,7 +101,7 @@ def _prefix_re() -> re.Pattern:
 @cache
 def _incomplete_re() -> re.Pattern:
     return re.compile(
-        rf"(?<![^\W\d_])(?P<word>{_type_word_re().pattern})[ \n]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
+        rf"(?<![^\W\d_])(?P<word>{_type_word_re().pattern})[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
         r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
     )
 
@@ -110,9 +110,10 @@ def _incomplete_re() -> re.Pattern:
 def _named_re() -> re.Pattern:
     named = _alternation(t.word for t in lexicon.document_types() if t.named)
     stop = r"ngày|năm|số|về|của|đã|được|hiện hành|có hiệu lực|quy định|và[ \n]+[A-ZĐ]"
+    word = r"[^\W\d_]+"
     return re.compile(
-        rf"(?<![^\W\d_])(?P<word>{named})[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:[ \n]+[^\W\d_]+){{0,12}}?)"
-        rf"(?=[ \n]*(?:[;,.:()\n“\"]|$)|[ \n]+(?:{stop})(?![^\W\d_]))"
+        rf"(?<![^\W\d_])(?P<word>{named})[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
+        rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?:{stop})(?![^\W\d_]))"
     )
 
 
@@ -243,6 +244,8 @@ def _read_after(text: str, citation: Citation) -> None:
             issuer, level, place, after = read_issuer(text, of.end())
             if issuer is None:
                 issuer, after = _read_unknown_issuer(text, of.end())
+                places = list(_place_re().finditer(text, of.end(), after)) if issuer else []
+                place = places[-1].group("place") if places else None
             if issuer:
                 citation.issuer, citation.issuer_level, citation.place = issuer, level, place
                 moved = after
@@ -421,25 +424,28 @@ def _share_list_dates(text: str, citations: list[Citation]) -> None:
             current.date = following.date
 
 
-def _read_before(text: str, citation: Citation, sentence_start: int) -> None:
+def _read_before(text: str, citation: Citation, clause_start: int, taken: list[tuple[int, int]]) -> None:
     """An issuing clause before the citation: "Ngày 2/12/2022, BTV Tỉnh ủy đã ban hành ..."."""
-    if not _ISSUING_RE.search(text, max(sentence_start, citation.start - 30), citation.start):
+    if not _ISSUING_RE.search(text, max(clause_start, citation.start - 30), citation.start):
         return
     citation.issued = True
-    before = text[sentence_start : citation.start]
-    for position in range(len(before)):
-        if before[position].isupper() and (position == 0 or not before[position - 1].isalpha()):
-            issuer, level, place, _ = read_issuer(before, position)
-            if issuer:
-                citation.issuer = citation.issuer or issuer
-                citation.issuer_level = citation.issuer_level or level
-                citation.place = citation.place or place
-    for lead in _LEADING_DATE_RE.finditer(before):
-        date = _DATE_RE.match(before, lead.end())
-        if date and citation.date is None:
-            citation.date, warning = parse_date(date)
-            if warning:
-                citation.warnings.append(warning)
+    outside = lambda position: not any(start <= position < end for start, end in taken)
+    for position in range(clause_start, citation.start):
+        if text[position].isupper() and (position == 0 or not text[position - 1].isalpha()) and outside(position):
+            issuer, level, place, _ = read_issuer(text, position)
+            if issuer and citation.issuer is None:
+                citation.issuer, citation.issuer_level, citation.place = issuer, level, place
+            elif issuer and place:
+                citation.issuer, citation.issuer_level, citation.place = issuer, level, place
+    dates = [
+        date
+        for lead in _LEADING_DATE_RE.finditer(text, clause_start, citation.start)
+        if outside(lead.start()) and (date := _DATE_RE.match(text, lead.end()))
+    ]
+    if dates and citation.date is None:
+        citation.date, warning = parse_date(dates[-1])
+        if warning:
+            citation.warnings.append(warning)
 
 
 _PLACE_DATE_RE = re.compile(r"(?:^|\n)[ ]*[^\W\d_][^\n,:]{1,40},[ \n]*(?i:ngày)[ \n]*(?=\d)")
@@ -471,8 +477,11 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     for citation in citations:
         _read_after(text, citation)
     _share_list_dates(text, citations)
+    taken = [(c.start, c.ext_end) for c in citations]
     for citation in citations:
-        _read_before(text, citation, max((s for s in starts if s <= citation.start), default=0))
+        sentence_start = max((s for s in starts if s <= citation.start), default=0)
+        clause_start = max(sentence_start, text.rfind(";", 0, citation.start) + 1)
+        _read_before(text, citation, clause_start, taken)
         if citation.kind == "header":
             _read_header(text, citation)
     return citations

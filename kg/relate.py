@@ -148,6 +148,7 @@ class _Reader:
         self.text = text
         self.citations = citations
         self.header = next((c for c in citations if c.kind == "header"), None)
+        self.first_line_start = len(text) - len(text.lstrip())
         self.links: list[Link] = []
         self.unnumbered: list[Citation] = []
         self.cues = self._find_cues()
@@ -239,22 +240,24 @@ class _Reader:
                 focused = self.focus(word, match.start("head"))
                 if focused is not None:
                     return focused
-            if touching and target.kind != "named" and (capitalised or issuing):
+            headline = sentence.start == self.first_line_start or heading
+            if touching and target.kind != "named" and (capitalised or issuing) and not headline:
                 return self._unnumbered(match, word, target, cue)
         if _CLAUSE_LEAD_RE.fullmatch(self.text, clause_start, cue.start):
             return "pending"
-        subject = self.subject_of_clause(clause_start, cue.start)
+        subject = self.subject_of_clause(clause_start, cue.start, cue.clause_wide)
         if subject is not None:
             return subject
         if cue.clause_wide:
             return self.last_in_clause(clause_start, cue.start)
         return None
 
-    def subject_of_clause(self, clause_start: int, position: int) -> Citation | None:
+    def subject_of_clause(self, clause_start: int, position: int, loose: bool) -> Citation | None:
         """The document a clause opens with, when the cue comes later in the same clause.
 
         "Kế hoạch số 89-KH/ĐU được thực hiện theo ...", "Quyết định này có hiệu
         lực từ ngày ký, thay thế ...": the clause is about its first document.
+        With a loose cue the clause may name other documents before the cue.
         """
         opening = _SUBJECT_LEAD_RE.match(self.text, clause_start, position)
         start = opening.end() if opening else clause_start
@@ -263,11 +266,11 @@ class _Reader:
         first = next((c for c in self.citations if c.start == start and c.kind in ("numbered", "header")), None)
         if first is not None:
             between = [c for c in self.citations if first.start < c.start < position]
-            return first if not between and ";" not in self.text[first.ext_end : position] else None
+            return first if (loose or not between) and ";" not in self.text[first.ext_end : position] else None
         head = _type_word_re().match(self.text, start, position)
         if head is None or not head.group(0)[0].isupper():
             return None
-        if any(head.start() < c.start < position for c in self.citations):
+        if not loose and any(head.start() < c.start < position for c in self.citations):
             return None
         word = lexicon.canonical_type_word(head.group(0))
         return self.own_document(word) or self.focus(word, head.start())
@@ -317,7 +320,7 @@ class _Reader:
                 clause_start = self._clause_start(sentence, target.start)
                 cue = self.cue_before(target, sentence)
                 if cue is not None and cue.reverse:
-                    for affected in self.passive_subjects(cue.start, clause_start):
+                    for affected in self.passive_subjects(cue.start, clause_start, target):
                         self._add(target, cue.relation, affected, cue, sentence)
                     continue
                 if cue is not None:
@@ -341,17 +344,17 @@ class _Reader:
             pending = self._settle(pending, sentence, all_sentences[index + 1 : index + 2])
             self._read_passives_of_own_document(sentence)
 
-    def passive_subjects(self, position: int, clause_start: int) -> list[Citation]:
-        """What "... được thay thế bởi X" is said of: the clause's last document not
-        cited inside another's description, with the documents listed before it."""
-        in_clause = [c for c in self.citations if clause_start <= c.start and c.ext_end <= position]
-        described = {
-            id(link.target) for link in self.links if link.source in in_clause and link.target in in_clause
-        }
-        candidates = [c for c in in_clause if id(c) not in described and c.kind != "unnumbered"]
-        if not candidates:
+    def passive_subjects(self, position: int, clause_start: int, new: Citation) -> list[Citation]:
+        """What "... được thay thế bởi X" is said of: the clause's last document of
+        X's type (a plan replaces a plan), else its last document; with the
+        documents listed before it."""
+        in_clause = [
+            c for c in self.citations if clause_start <= c.start and c.ext_end <= position and c.kind != "unnumbered"
+        ]
+        if not in_clause:
             return []
-        subjects = [candidates[-1]]
+        same_type = [c for c in in_clause if lexicon.type_code(c.type) == lexicon.type_code(new.type)]
+        subjects = [(same_type or in_clause)[-1]]
         while True:
             index = in_clause.index(subjects[0])
             if index == 0 or not self._listed(in_clause[index - 1], subjects[0]):
@@ -366,7 +369,7 @@ class _Reader:
             this = _this_document_re().match(self.text, cue.end, sentence.end)
             own = this and (self.own_document(lexicon.canonical_type_word(this.group("head"))))
             if own:
-                for affected in self.passive_subjects(cue.start, self._clause_start(sentence, cue.start)):
+                for affected in self.passive_subjects(cue.start, self._clause_start(sentence, cue.start), own):
                     self._add(own, cue.relation, affected, cue, sentence)
 
     def _clause_start(self, sentence: Sentence, position: int) -> int:

@@ -25,6 +25,8 @@ from typing import BinaryIO
 import pyoxigraph as ox
 import rdflib
 
+from kg.vocab import PREFIXES
+
 DEFAULT_STORE = "kg-store"
 MEMORY = "memory"
 
@@ -60,6 +62,10 @@ class Store:
     location: str
 
     def select(self, sparql: str) -> list[Row]:
+        raise NotImplementedError
+
+    def construct(self, sparql: str) -> bytes:
+        """The triples of a CONSTRUCT query, as N-Triples."""
         raise NotImplementedError
 
     def update(self, sparql: str) -> None:
@@ -130,6 +136,9 @@ class OxigraphStore(Store):
             {name: _rdflib_term(row[name]) for name in names if row[name] is not None} for row in solutions
         ]
 
+    def construct(self, sparql: str) -> bytes:
+        return self._store.query(sparql).serialize(format=ox.RdfFormat.N_TRIPLES)
+
     def update(self, sparql: str) -> None:
         self._store.update(sparql)
 
@@ -146,10 +155,10 @@ class OxigraphStore(Store):
     def dump(self, output: BinaryIO, format: str, graph: str | None = None) -> None:
         rdf_format = FORMATS[format]
         if rdf_format.supports_datasets:
-            self._store.dump(output, format=rdf_format)
+            self._store.dump(output, format=rdf_format, prefixes=PREFIXES)
         else:
             target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-            self._store.dump(output, format=rdf_format, from_graph=target)
+            self._store.dump(output, format=rdf_format, from_graph=target, prefixes=PREFIXES)
 
     def close(self) -> None:
         if not self._read_only and self.location != MEMORY:
@@ -185,6 +194,9 @@ class SparqlEndpointStore(Store):
     def select(self, sparql: str) -> list[Row]:
         body = self._request(self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/sparql-results+json")
         return [{name: _json_term(value) for name, value in binding.items()} for binding in json.loads(body)["results"]["bindings"]]
+
+    def construct(self, sparql: str) -> bytes:
+        return self._request(self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/n-triples")
 
     def update(self, sparql: str) -> None:
         self._request(self.update_url, sparql.encode("utf-8"), "application/sparql-update")

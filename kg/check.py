@@ -1,0 +1,164 @@
+"""`check`: validate a store with the shipped SHACL shapes, and list what needs a human:
+facts on which texts disagree (conflicts) and references that name no known document
+(unresolved). Only shape violations make a graph broken; conflicts and unresolved
+references are information the graph keeps on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyshacl
+import rdflib
+from rdflib.namespace import SH
+
+from kg.store import Store
+from kg.vocab import META_GRAPH, compact, resource_text, sparql_prefixes
+
+MAX_LISTED = 50  # per section of the readable report; the counts are always complete
+CONFLICTING = ("eli:date_document", "eli:type_document")
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str  # the node, as its id_local when it has one
+    path: str | None
+    message: str
+    value: str | None
+    sources: tuple[str, ...]  # locations of the texts that state the node
+
+
+@dataclass(frozen=True)
+class Conflict:
+    document: str
+    property: str
+    values: tuple[tuple[str, str], ...]  # (value, location of the text or "registry")
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    label: str
+    reason: str
+    source: str
+    candidates: tuple[str, ...]
+
+
+@dataclass
+class CheckReport:
+    violations: list[Violation] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+
+def _data_graph(store: Store) -> rdflib.Graph:
+    """The union of the store's graphs but its bookkeeping, as rdflib's term model."""
+    union = rdflib.Graph()
+    for context in store.dataset().graphs():
+        if str(context.identifier) != META_GRAPH:
+            union += context
+    return union
+
+
+def _name(store: Store, node: str) -> str:
+    rows = store.select(f"SELECT ?id WHERE {{ GRAPH ?g {{ <{node}> <http://data.europa.eu/eli/ontology#id_local> ?id }} }} LIMIT 1")
+    return f"{rows[0]['id']} <{node}>" if rows else f"<{node}>"
+
+
+def _sources(store: Store, node: str) -> tuple[str, ...]:
+    rows = store.select(
+        sparql_prefixes()
+        + f"SELECT DISTINCT ?location WHERE {{ GRAPH ?g {{ <{node}> ?p ?o }} GRAPH ?g {{ ?g kg:location ?location }} }} ORDER BY ?location"
+    )
+    return tuple(str(r["location"]) for r in rows)
+
+
+def _violations(store: Store) -> list[Violation]:
+    shapes = rdflib.Graph().parse(data=resource_text("shapes.ttl"), format="turtle")
+    conforms, results, _ = pyshacl.validate(_data_graph(store), shacl_graph=shapes, inference="none")
+    if conforms:
+        return []
+    violations = []
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = str(results.value(result, SH.focusNode))
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        violations.append(
+            Violation(
+                _name(store, focus),
+                compact(str(path)) if path is not None else None,
+                str(results.value(result, SH.resultMessage) or "violates " + compact(str(results.value(result, SH.sourceShape)))),
+                str(value) if value is not None else None,
+                _sources(store, focus),
+            )
+        )
+    return sorted(violations, key=lambda v: (v.focus, v.path or "", v.message))
+
+
+def _conflicts(store: Store) -> list[Conflict]:
+    conflicts = []
+    for prop in CONFLICTING:
+        rows = store.select(
+            sparql_prefixes()
+            + f"""SELECT ?d ?id ?v ?location WHERE {{
+                {{ SELECT ?d WHERE {{ GRAPH ?any {{ ?d {prop} ?x }} }} GROUP BY ?d HAVING (COUNT(DISTINCT ?x) > 1) }}
+                GRAPH ?g {{ ?d {prop} ?v }}
+                OPTIONAL {{ GRAPH ?g {{ ?g kg:location ?location }} }}
+                OPTIONAL {{ GRAPH ?h {{ ?d eli:id_local ?id }} }}
+            }} ORDER BY ?d ?v ?location"""
+        )
+        by_document: dict[str, set[tuple[str, str]]] = {}
+        names = {}
+        for row in rows:
+            document = str(row["d"])
+            names[document] = str(row.get("id", document))
+            by_document.setdefault(document, set()).add((compact(str(row["v"])), str(row.get("location", "registry"))))
+        conflicts += [Conflict(names[d], prop, tuple(sorted(values))) for d, values in by_document.items()]
+    return conflicts
+
+
+def _unresolved(store: Store) -> list[Unresolved]:
+    rows = store.select(
+        sparql_prefixes()
+        + """SELECT ?u ?label ?reason ?location (GROUP_CONCAT(DISTINCT STR(?candidate); SEPARATOR=" ") AS ?candidates) WHERE {
+            GRAPH ?g { ?u a kg:UnresolvedReference ; kg:unresolvedReason ?reason ; rdfs:label ?label .
+                       ?g kg:location ?location .
+                       OPTIONAL { ?u kg:candidate ?candidate } }
+        } GROUP BY ?u ?label ?reason ?location ORDER BY ?location ?label"""
+    )
+    return [
+        Unresolved(str(r["label"]), str(r["reason"]), str(r["location"]), tuple(str(r.get("candidates", "")).split()))
+        for r in rows
+    ]
+
+
+def check(store: Store) -> CheckReport:
+    return CheckReport(_violations(store), _conflicts(store), _unresolved(store))
+
+
+def format_report(report: CheckReport) -> str:
+    lines = []
+    if report.conforms:
+        lines.append("The graph conforms to the shapes.")
+    else:
+        lines.append(f"The graph is broken: {len(report.violations)} shape violation(s).")
+        for v in report.violations[:MAX_LISTED]:
+            where = f" (in {', '.join(v.sources)})" if v.sources else ""
+            detail = f" {v.path}:" if v.path else ""
+            value = f" [value: {v.value}]" if v.value is not None else ""
+            lines.append(f"  {v.focus}{detail} {v.message}{value}{where}")
+    lines.append(f"{len(report.conflicts)} conflict(s) between texts.")
+    for c in report.conflicts[:MAX_LISTED]:
+        stated = "; ".join(f"{value} in {location}" for value, location in c.values)
+        lines.append(f"  {c.document} {c.property}: {stated}")
+    lines.append(f"{len(report.unresolved)} unresolved reference(s).")
+    for u in report.unresolved[:MAX_LISTED]:
+        candidates = f"; candidates: {', '.join(u.candidates)}" if u.candidates else ""
+        lines.append(f"  {u.label!r} in {u.source}: {u.reason}{candidates}")
+    hidden = max(0, len(report.violations) - MAX_LISTED) + max(0, len(report.conflicts) - MAX_LISTED) + max(0, len(report.unresolved) - MAX_LISTED)
+    if hidden:
+        lines.append(f"({hidden} more not listed)")
+    return "\n".join(lines)

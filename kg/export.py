@@ -1,0 +1,112 @@
+"""`export`: the store as RDF files, or its document graph for network tools.
+
+- trig, nq, jsonld: the whole dataset, every text's graph with its provenance;
+- ttl: the union of the graphs as plain triples (which text said what is lost);
+- graphml (Gephi, yEd) and csv (nodes.csv + edges.csv): documents and the relations
+  between them, each edge counting the texts that state it.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.store import Store
+from kg.vocab import META_GRAPH, PREFIXES, sparql_prefixes, vocabulary
+
+DATASET_FORMATS = ("trig", "nq", "jsonld")
+FORMATS = ("ttl", *DATASET_FORMATS, "graphml", "csv")
+NODE_COLUMNS = ("id", "label", "kind", "type", "date", "locality", "sources")
+EDGE_COLUMNS = ("source", "relation", "target", "sources")
+
+
+class ExportError(Exception):
+    """An export that cannot be written; the message names the option or file."""
+
+
+def document_graph(store: Store) -> nx.MultiDiGraph:
+    """Documents (and unresolved references) as nodes, relations as keyed edges."""
+    graph = nx.MultiDiGraph()
+    nodes = store.select(
+        sparql_prefixes()
+        + """SELECT ?d ?class (SAMPLE(?code) AS ?id) (SAMPLE(?name) AS ?label) (SAMPLE(?typeName) AS ?type)
+                (GROUP_CONCAT(DISTINCT STR(?date); SEPARATOR=";") AS ?dates) (SAMPLE(?placeName) AS ?locality)
+                (COUNT(DISTINCT ?g) AS ?sources)
+        WHERE {
+            VALUES ?class { eli:LegalResource kg:UnresolvedReference }
+            GRAPH ?g { ?d kg:mentionedIn ?g ; a ?class .
+                       OPTIONAL { ?d eli:id_local ?code } OPTIONAL { ?d rdfs:label ?name }
+                       OPTIONAL { ?d eli:date_document ?date } OPTIONAL { ?d eli:type_document ?t }
+                       OPTIONAL { ?d kg:locality ?place . ?place rdfs:label ?placeName } }
+            OPTIONAL { GRAPH ?v { ?t skos:prefLabel ?typeName FILTER (lang(?typeName) = "vi") } }
+        } GROUP BY ?d ?class"""
+    )
+    for row in nodes:
+        attributes = {
+            "label": str(row.get("id") or row.get("label") or row["d"]),
+            "kind": "document" if str(row["class"]).endswith("LegalResource") else "unresolved",
+            "type": str(row.get("type", "")),
+            "date": str(row.get("dates", "")),
+            "locality": str(row.get("locality", "")),
+            "sources": int(row["sources"]),
+        }
+        graph.add_node(str(row["d"]), **attributes)
+    relation_names = {prop: name for name, prop in vocabulary().relation_properties.items()}
+    edges = store.select(
+        sparql_prefixes()
+        + """SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?sources) WHERE {
+            GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+        } GROUP BY ?s ?p ?o"""
+    )
+    for row in edges:
+        relation = relation_names.get(str(row["p"]), str(row["p"]))
+        graph.add_edge(str(row["s"]), str(row["o"]), key=relation, relation=relation, sources=int(row["sources"]))
+    return graph
+
+
+def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "nodes.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(NODE_COLUMNS)
+        for node, data in sorted(graph.nodes(data=True)):
+            writer.writerow([node, *(data.get(column, "") for column in NODE_COLUMNS[1:])])
+    with (folder / "edges.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EDGE_COLUMNS)
+        for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[2]["relation"], e[1])):
+            writer.writerow([source, data["relation"], target, data["sources"]])
+
+
+def _write_turtle(store: Store, output: BinaryIO) -> None:
+    triples = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }}")
+    ox.serialize(ox.parse(triples, format=ox.RdfFormat.N_TRIPLES), output, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def export(store: Store, format: str, output: str | Path | None = None) -> None:
+    """Write the store in `format` to `output` (a file; a folder for csv; stdout if None)."""
+    if format not in FORMATS:
+        raise ExportError(f"--format {format}: choose one of {', '.join(FORMATS)}")
+    if format == "csv":
+        if output is None:
+            raise ExportError("--format csv writes nodes.csv and edges.csv: give a folder with --output")
+        _write_csv(document_graph(store), Path(output))
+        return
+    stream = open(output, "wb") if output else sys.stdout.buffer
+    try:
+        if format == "graphml":
+            nx.write_graphml(document_graph(store), stream)
+        elif format == "ttl":
+            _write_turtle(store, stream)
+        else:
+            store.dump(stream, format)
+    finally:
+        if output:
+            stream.close()
+        else:
+            stream.flush()
