@@ -22,12 +22,11 @@ from kg import __version__
 from kg.graph import SourceMeta, registry_quads, source_graph_uri, source_quads
 from kg.identity import DEFAULT_BASE
 from kg.model import Extraction
+from kg.read import expand
 from kg.registry import ReferenceData
 from kg.store import DEFAULT_STORE, Store, open_store
 from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
 
-# Read when kg.read does not say which files it reads.
-DEFAULT_SUFFIXES = (".txt", ".html", ".htm")
 BATCH_QUADS = 200_000  # quads written per bulk call: few large writes beat many small ones
 STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
 
@@ -54,13 +53,11 @@ class BuildSummary:
 
 def read_and_extract(path: str) -> Extraction:
     """The default analysis: read the file, extract what its text states."""
-    try:
-        import kg
-        from kg.read import read_source
-    except ImportError as error:
-        raise BuildError(f"the extraction stage is not available: {error}") from None
+    from kg.extract import extract
+    from kg.read import read_source
+
     source = read_source(path)
-    return kg.extract(source.text, source.context)
+    return extract(source.text, source=source.path)
 
 
 def file_sha256(path: str) -> str:
@@ -71,26 +68,12 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def collect(paths: Iterable[str | Path]) -> list[str]:
-    """Absolute paths of the texts: files as given, folders searched for text files."""
-    try:
-        from kg.read import SUFFIXES as suffixes
-    except ImportError:
-        suffixes = DEFAULT_SUFFIXES
-    found: set[str] = set()
+def collect(paths: list[str | Path]) -> list[str]:
+    """Absolute paths of the texts: files as given, text files inside folders."""
     for given in paths:
-        path = Path(given)
-        if path.is_file():
-            found.add(str(path.resolve()))
-        elif path.is_dir():
-            found.update(
-                str(p.resolve())
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in suffixes and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
+        if not Path(given).exists():
             raise BuildError(f"{given}: no such file or directory")
-    return sorted(found)
+    return sorted({str(Path(found).resolve()) for found in expand(paths)})
 
 
 def _analyze_one(analyze: Analyze, location: str) -> Extraction | str:
@@ -99,7 +82,7 @@ def _analyze_one(analyze: Analyze, location: str) -> Extraction | str:
     except BuildError:
         raise
     except Exception as error:  # one unreadable text must not stop a build of thousands
-        return f"{type(error).__name__}: {error}"
+        return str(error) or type(error).__name__
 
 
 def _analyze_all(analyze: Analyze, locations: list[str], jobs: int) -> Iterator[Extraction | str]:
@@ -201,7 +184,7 @@ def build(
     jobs: int = 1,
     prune: bool = False,
     base: str | None = None,
-    data_dir: str | Path | None = None,
+    reference: ReferenceData | None = None,
     analyze: Analyze = read_and_extract,
     progress: Progress | None = None,
 ) -> BuildSummary:
@@ -209,7 +192,8 @@ def build(
 
     `store` is a directory, `memory`, an `http(s)://` SPARQL endpoint, or an open Store.
     `base` is the URI base of documents (docs/identity.md); a store keeps the base it was
-    built with. `analyze(path) -> Extraction` reads and extracts one text, in `jobs`
+    built with. `reference` is the reference data (default: the package's).
+    `analyze(path) -> Extraction` reads and extracts one text, in `jobs`
     processes. `progress(items, length)` wraps the stream of texts, e.g. a progress bar.
     """
     if jobs < 1:
@@ -218,18 +202,18 @@ def build(
     locations = collect(paths)
     target = store if isinstance(store, Store) else open_store(store)
     try:
-        return _build(target, locations, [Path(p).resolve() for p in paths], jobs, prune, base, data_dir, analyze, progress)
+        return _build(target, locations, [Path(p).resolve() for p in paths], jobs, prune, base, reference, analyze, progress)
     finally:
         if target is not store:
             target.close()
 
 
-def _build(store, locations, roots, jobs, prune, base, data_dir, analyze, progress) -> BuildSummary:
+def _build(store, locations, roots, jobs, prune, base, reference, analyze, progress) -> BuildSummary:
     stored_base = _literal(store, META_GRAPH, KG + "base", META_GRAPH)
     if base and stored_base and base != stored_base:
         raise BuildError(f"--base {base}: the store was built with base {stored_base}; use it or a new store")
     base = (base or stored_base or DEFAULT_BASE).rstrip("/")
-    data = ReferenceData.load(data_dir)
+    data = reference or ReferenceData.shipped()
     vocab = vocabulary()
     build_key = f"{__version__} data:{data.digest[:16]} vocab:{vocab.digest[:16]}"
 

@@ -178,7 +178,7 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
     except _graph_errors() as error:
         raise click.ClickException(str(error)) from None
     for location, message in summary.failures:
-        click.echo(f"{location}: {message}", err=True)
+        click.echo(message if location in message else f"{location}: {message}", err=True)
     click.echo(
         f"texts: {summary.texts} (built {summary.built}, unchanged {summary.skipped}, removed {summary.removed},"
         f" failed {len(summary.failures)})\n"

@@ -113,7 +113,7 @@ def _named_re() -> re.Pattern:
     word = r"[^\W\d_]+"
     return re.compile(
         rf"(?<![^\W\d_])(?P<word>{named})[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
-        rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?:{stop})(?![^\W\d_]))"
+        rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
     )
 
 
@@ -215,6 +215,7 @@ def read_issuer(text: str, position: int) -> tuple[str | None, str | None, str |
     return name, issuer.level if issuer else None, None, match.end()
 
 
+_TERM_RE = re.compile(r"[ \n]*,?[ \n]*(?i:khóa|nhiệm kỳ)[ \n]+(?:[IVXLC]+|\d{4}[ \n]*-[ \n]*\d{4})(?![^\W\d_])")
 _ASIDE_RE = re.compile(r"[ \n]*\([^()\d\n]{1,30}\)")  # "(cũ)", "(trước sắp xếp)"
 
 
@@ -249,6 +250,9 @@ def _read_after(text: str, citation: Citation) -> None:
             if issuer:
                 citation.issuer, citation.issuer_level, citation.place = issuer, level, place
                 moved = after
+        term = _TERM_RE.match(text, moved)
+        if term:
+            moved = term.end()
         aside = _ASIDE_RE.match(text, moved)
         if aside:
             moved = aside.end()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg import lexicon
-from kg.recognize import _ISSUING_RE, Citation, _type_word_re
+from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re
 
 @dataclass(frozen=True)
 class Sentence:
@@ -117,6 +117,15 @@ def _link_re() -> re.Pattern:
 
 
 @cache
+def _head_re() -> re.Pattern:
+    """A type word standing for a document, with its issuer, before a cue."""
+    return re.compile(
+        rf"(?P<head>{_type_word_re().pattern})(?P<of>[ \n]+của[ \n]+(?P<issuer>{_issuer_re().pattern}))?"
+        rf"(?P<gap>{_link_re().pattern})$"
+    )
+
+
+@cache
 def _this_document_re() -> re.Pattern:
     return re.compile(rf"[ \n]+(?P<head>{_type_word_re().pattern})[ \n]+(?i:này)(?![^\W\d_])")
 
@@ -133,6 +142,7 @@ _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
 _MAX_SUBJECT_GAP = 160
+_CLAUSE_OPENING_CUE_RE = re.compile(r"[ \n\-+*•·]*(?i:căn cứ|thực hiện|triển khai|theo)(?![^\W\d_])")
 _SUBJECT_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?:(?i:việc)[ \n]+(?:[^\W\d_]+[ \n]+){1,3}?(?=[^\W\d_]+[ \n]+(?i:số)))?")
 
 
@@ -151,6 +161,8 @@ class _Reader:
         self.first_line_start = len(text) - len(text.lstrip())
         self.links: list[Link] = []
         self.unnumbered: list[Citation] = []
+        self.pending: list[tuple[_Cue, Citation, Sentence]] = []
+        self.incoming: dict[int, tuple[Citation | str, str, _Cue]] = {}
         self.cues = self._find_cues()
 
     def _find_cues(self) -> list[_Cue]:
@@ -188,8 +200,7 @@ class _Reader:
     def head_before(self, position: int, sentence: Sentence) -> tuple[re.Match, bool] | None:
         """A type word before the cue: (its match, whether it touches the cue)."""
         window_start = max(sentence.start, position - _MAX_GAP)
-        pattern = re.compile(rf"(?P<head>{_type_word_re().pattern})(?P<gap>{_link_re().pattern})$")
-        match = pattern.search(self.text, window_start, position)
+        match = _head_re().search(self.text, window_start, position)
         if not match:
             return None
         head_start = match.start("head")
@@ -209,6 +220,7 @@ class _Reader:
             [c for c in same_type if c.kind == "header"],
             [c for c in same_type if c.issued],
             [c for c in same_type if any(link.source is c for link in self.links)],
+            same_type,
         ):
             if introduced:
                 return introduced[-1]
@@ -241,8 +253,11 @@ class _Reader:
                 if focused is not None:
                     return focused
             headline = sentence.start == self.first_line_start or heading
+            issuing_document = issuing and self.citation_before(issuing.start(), sentence, self.in_sentence(sentence))
+            if touching and issuing_document:
+                return issuing_document  # "Nghị quyết 139/NQ-CP ban hành Chương trình hành động thực hiện ..."
             if touching and target.kind != "named" and (capitalised or issuing) and not headline:
-                return self._unnumbered(match, word, target, cue)
+                return self._unnumbered(match, word, target, cue, sentence)
         if _CLAUSE_LEAD_RE.fullmatch(self.text, clause_start, cue.start):
             return "pending"
         subject = self.subject_of_clause(clause_start, cue.start, cue.clause_wide)
@@ -286,7 +301,7 @@ class _Reader:
             return self.focus(lexicon.canonical_type_word(heads[-1].group(0)), heads[-1].start())
         return named[-1] if named else None
 
-    def _unnumbered(self, head: re.Match, word: str, target: Citation, cue: _Cue) -> Citation:
+    def _unnumbered(self, head: re.Match, word: str, target: Citation, cue: _Cue, sentence: Sentence) -> Citation:
         start = head.start("head")
         for known in self.unnumbered:
             if known.start == start:
@@ -299,7 +314,9 @@ class _Reader:
         citation = Citation(start, target.end, "unnumbered", word, ext_end=target.end)
         citation.title = f"{head.group('head')} {cue_text} {self.text[target.start:target.end]}"
         citation.issuer = f"{word} {cue_text} {label_target}"
+        citation.ext_end = head.end("head")
         self.unnumbered.append(citation)
+        self._relate_target(citation, sentence)  # "... để cụ thể hóa Chương trình hành động thực hiện ..."
         return citation
 
     def issued_after(self, position: int, sentence: Sentence) -> Citation | None:
@@ -311,38 +328,49 @@ class _Reader:
     # -- the walk
 
     def read(self, all_sentences: list[Sentence]) -> None:
-        pending: list[tuple[_Cue, Citation, Sentence]] = []
         for index, sentence in enumerate(all_sentences):
-            clause_start = sentence.start
-            targets_of: dict[int, tuple[Citation | str, str, _Cue]] = {}
+            self.incoming: dict[int, tuple[Citation | str, str, _Cue]] = {}
             cited = self.in_sentence(sentence)
             for position, target in enumerate(cited):
-                clause_start = self._clause_start(sentence, target.start)
-                cue = self.cue_before(target, sentence)
-                if cue is not None and cue.reverse:
-                    for affected in self.passive_subjects(cue.start, clause_start, target):
-                        self._add(target, cue.relation, affected, cue, sentence)
-                    continue
-                if cue is not None:
-                    source = self.source_for(cue, target, sentence, clause_start)
-                    if source is None:
-                        continue
-                    if source == "pending":
-                        pending.append((cue, target, sentence))
-                        targets_of[id(target)] = ("pending", cue.relation, cue)
-                    else:
-                        self._add(source, cue.relation, target, cue, sentence)
-                        targets_of[id(target)] = (source, cue.relation, cue)
-                    continue
-                if position and id(cited[position - 1]) in targets_of and self._listed(cited[position - 1], target):
-                    source, relation, list_cue = targets_of[id(cited[position - 1])]
-                    targets_of[id(target)] = (source, relation, list_cue)
-                    if source == "pending":
-                        pending.append((list_cue, target, sentence))
-                    else:
-                        self._add(source, relation, target, list_cue, sentence)
-            pending = self._settle(pending, sentence, all_sentences[index + 1 : index + 2])
+                if not self._relate_target(target, sentence):
+                    self._continue_list(cited[position - 1] if position else None, target, sentence)
+            self.pending = self._settle(self.pending, sentence, all_sentences[index + 1 : index + 2])
             self._read_passives_of_own_document(sentence)
+
+    def _relate_target(self, target: Citation, sentence: Sentence) -> bool:
+        """Relate a target to the source its cue points at; False when no cue stands before it."""
+        clause_start = self._clause_start(sentence, target.start)
+        cue = self.cue_before(target, sentence)
+        if cue is None:
+            return False
+        if cue.reverse:
+            for affected in self.passive_subjects(cue.start, clause_start, target):
+                self._add(target, cue.relation, affected, cue, sentence)
+            return True
+        source = self.source_for(cue, target, sentence, clause_start)
+        if source == "pending":
+            earlier = [link for link in self.links if link.sentence == sentence]
+            if earlier and not _CLAUSE_OPENING_CUE_RE.match(self.text, clause_start):
+                source = earlier[-1].source  # "...; đồng thời cụ thể hóa ..." goes on with the same subject
+            else:
+                self.pending.append((cue, target, sentence))
+                self.incoming[id(target)] = ("pending", cue.relation, cue)
+                return True
+        if source is not None:
+            self._add(source, cue.relation, target, cue, sentence)
+            self.incoming[id(target)] = (source, cue.relation, cue)
+        return True
+
+    def _continue_list(self, previous: Citation | None, target: Citation, sentence: Sentence) -> None:
+        """A target listed right after another gets the same source and relation."""
+        if previous is None or id(previous) not in self.incoming or not self._listed(previous, target):
+            return
+        source, relation, cue = self.incoming[id(previous)]
+        self.incoming[id(target)] = (source, relation, cue)
+        if source == "pending":
+            self.pending.append((cue, target, sentence))
+        else:
+            self._add(source, relation, target, cue, sentence)
 
     def passive_subjects(self, position: int, clause_start: int, new: Citation) -> list[Citation]:
         """What "... được thay thế bởi X" is said of: the clause's last document of
