@@ -168,7 +168,7 @@ def phrase_pattern(phrase: str) -> str:
         if word == NUMBER_TOKEN:
             parts.append(r"(?:\d+|[IVXLC]+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười(?: lăm)?|[a-zđ])")
         elif word == ANY_WORDS_TOKEN:
-            parts.append(r"[^;.\n]{1,80}?")
+            parts.append(r"[^;.\n]{1,120}?")
         else:
             parts.append(re.escape(word).replace(re.escape(NUMBER_TOKEN), r"\d+"))
     return r"\s+".join(parts)

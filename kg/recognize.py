@@ -452,12 +452,22 @@ def _read_before(text: str, citation: Citation, clause_start: int, taken: list[t
             citation.warnings.append(warning)
 
 
+@cache
+def _title_line_re() -> re.Pattern:
+    """An upper-case type word on a line of its own: "QUYẾT ĐỊNH", "KẾ HOẠCH"."""
+    return re.compile(rf"(?:^|\n)[ ]*(?P<word>{_type_word_re().pattern})[ ]*(?:\n|$)")
+
+
 _PLACE_DATE_RE = re.compile(r"(?:^|\n)[ ]*[^\W\d_][^\n,:]{1,40},[ \n]*(?i:ngày)[ \n]*(?=\d)")
 
 
 def _read_header(text: str, citation: Citation) -> None:
-    """The place-and-date line of a document's header: its date."""
+    """The place-and-date line of a document's header: its date; its title line: its type."""
     zone = text[: _HEADER_ZONE + 300]
+    if citation.type is None:
+        title = _title_line_re().search(zone, citation.end)
+        if title:
+            citation.type = lexicon.canonical_type_word(title.group("word"))
     for lead in _PLACE_DATE_RE.finditer(zone):
         date = _DATE_RE.match(zone, lead.end())
         if date:

@@ -99,10 +99,18 @@ def _trimmed(text: str, start: int, end: int) -> Sentence:
 
 
 @cache
-def _cue_re() -> re.Pattern:
-    phrases = sorted(lexicon.cues(), key=lambda c: len(c.phrase), reverse=True)
-    alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(c.phrase)})" for i, c in enumerate(phrases))
-    return re.compile(rf"(?<![^\W\d_])(?i:{alternatives})(?![^\W\d_])"), phrases
+def _cue_res() -> tuple[tuple[re.Pattern, tuple[lexicon.Cue, ...]], ...]:
+    """Cue patterns: plain phrases, and phrases with a gap of words ("theo * ban hành kèm theo")."""
+    patterns = []
+    for gapped in (False, True):
+        phrases = sorted(
+            (c for c in lexicon.cues() if (lexicon.ANY_WORDS_TOKEN in c.phrase.split()) == gapped),
+            key=lambda c: len(c.phrase),
+            reverse=True,
+        )
+        alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(c.phrase)})" for i, c in enumerate(phrases))
+        patterns.append((re.compile(rf"(?<![^\W\d_])(?i:{alternatives})(?![^\W\d_])"), tuple(phrases)))
+    return tuple(patterns)
 
 
 def _connective_re(kind: str) -> str:
@@ -114,6 +122,14 @@ def _connective_re(kind: str) -> str:
 def _link_re() -> re.Pattern:
     """What may stand between a source and its cue."""
     return re.compile(rf"{_connective_re('link')}*")
+
+
+@cache
+def _subject_lead_re() -> re.Pattern:
+    """Words before a clause's subject: bullets, "Việc xây dựng" before "Kế hoạch số ..."."""
+    return re.compile(
+        rf"[ \n\-+*•·]*(?:(?i:việc)(?:[ \n]+[^\W\d_]+){{1,3}}?[ \n]+(?={_type_word_re().pattern}[ \n]+(?i:số)))?"
+    )
 
 
 @cache
@@ -134,7 +150,8 @@ def _this_document_re() -> re.Pattern:
 def _lead_re() -> re.Pattern:
     """What may stand between a cue and its target (plural type words included)."""
     plural = rf"(?:(?i:các|những|hai|ba|bốn|năm)[ \n]+{_type_word_re().pattern}[ \n]*:?)"
-    return re.compile(rf"(?:{_connective_re('lead')}|{plural})*")
+    described = rf"(?:{_type_word_re().pattern}(?:[ \n]+[a-zà-ỹđ]+){{1,6}}[ \n]+(?=(?i:số)))"  # "Quy chế làm việc số"
+    return re.compile(rf"(?:{_connective_re('lead')}|{plural}|{described})*")
 
 
 _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|và))?[ \n]*(?:(?i:các|những)[ \n]+)?")
@@ -143,7 +160,6 @@ _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời
 _MAX_GAP = 120
 _MAX_SUBJECT_GAP = 160
 _CLAUSE_OPENING_CUE_RE = re.compile(r"[ \n\-+*•·]*(?i:căn cứ|thực hiện|triển khai|theo)(?![^\W\d_])")
-_SUBJECT_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?:(?i:việc)[ \n]+(?:[^\W\d_]+[ \n]+){1,3}?(?=[^\W\d_]+[ \n]+(?i:số)))?")
 
 
 def _fullmatch(pattern: re.Pattern, text: str) -> bool:
@@ -166,15 +182,21 @@ class _Reader:
         self.cues = self._find_cues()
 
     def _find_cues(self) -> list[_Cue]:
-        pattern, phrases = _cue_re()
         spans = [(c.start, max(c.end, c.ext_end)) for c in self.citations if c.kind != "named"]
-        found = []
-        for match in pattern.finditer(self.text):
-            if any(s <= match.start() < e for s, e in spans):
-                continue
-            cue = phrases[int(match.lastgroup[1:])]
-            found.append(_Cue(match.start(), match.end(), cue.relation, cue.direction == "reverse", cue.scope == "clause"))
-        return found
+        (plain, plain_phrases), (gapped, gapped_phrases) = _cue_res()
+        found = [self._cue(m, plain_phrases) for m in plain.finditer(self.text)]
+        for match in gapped.finditer(self.text):
+            if any(match.start() < end and start < match.end() for start, end in spans):
+                continue  # the gap may not run over a citation
+            found = [c for c in found if not match.start() <= c.start < match.end()]
+            found.append(self._cue(match, gapped_phrases))
+        found.sort(key=lambda c: c.start)
+        return [c for c in found if not any(s <= c.start < e for s, e in spans)]
+
+    @staticmethod
+    def _cue(match: re.Match, phrases: tuple[lexicon.Cue, ...]) -> _Cue:
+        cue = phrases[int(match.lastgroup[1:])]
+        return _Cue(match.start(), match.end(), cue.relation, cue.direction == "reverse", cue.scope == "clause")
 
     # -- where a sentence's citations are
 
@@ -256,7 +278,8 @@ class _Reader:
             issuing_document = issuing and self.citation_before(issuing.start(), sentence, self.in_sentence(sentence))
             if touching and issuing_document:
                 return issuing_document  # "Nghị quyết 139/NQ-CP ban hành Chương trình hành động thực hiện ..."
-            if touching and target.kind != "named" and (capitalised or issuing) and not headline:
+            introduces = not cue.clause_wide and not cue.reverse
+            if touching and introduces and target.kind != "named" and (capitalised or issuing) and not headline:
                 return self._unnumbered(match, word, target, cue, sentence)
         if _CLAUSE_LEAD_RE.fullmatch(self.text, clause_start, cue.start):
             return "pending"
@@ -274,7 +297,7 @@ class _Reader:
         lực từ ngày ký, thay thế ...": the clause is about its first document.
         With a loose cue the clause may name other documents before the cue.
         """
-        opening = _SUBJECT_LEAD_RE.match(self.text, clause_start, position)
+        opening = _subject_lead_re().match(self.text, clause_start, position)
         start = opening.end() if opening else clause_start
         if position - start > _MAX_SUBJECT_GAP:
             return None

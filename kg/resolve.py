@@ -223,6 +223,14 @@ def _canonical(reference: Reference) -> str | None:
     return f"{key}@{reference.province}" if reference.province else key
 
 
+def _titled_key(named: Citation, titled: list[Citation]) -> tuple | None:
+    """ "Luật Đất đai" names the document last cited as "Luật Đất đai số 31/2024/QH15"."""
+    same = [c for c in titled if c.title.lower() == named.title.lower()]
+    before = [c for c in same if c.start < named.start]
+    chosen = before[-1] if before else (same[0] if same else None)
+    return _key(chosen) if chosen else None
+
+
 class _Resolver:
     def __init__(self, normal: NormalText, sentences: list[Sentence], context: Context):
         self.normal = normal
@@ -255,12 +263,11 @@ class _Resolver:
     def group(self, citations: list[Citation]) -> list[_Document]:
         documents: dict[tuple, list[_Document]] = {}
         ordered: list[_Document] = []
-        # "Luật Đất đai" names the document cited earlier as "Luật Đất đai số 31/2024/QH15".
-        named = {c.title.lower(): _key(c) for c in citations if c.kind in ("numbered", "header") and c.title}
+        titled = [c for c in citations if c.kind in ("numbered", "header") and c.title]
         for citation in citations:
             key = _key(citation)
             if citation.kind == "named":
-                key = named.get(citation.title.lower(), key)
+                key = _titled_key(citation, titled) or key
             province, district = self.explicit_place(citation)
             candidates = documents.setdefault(key, [])
             document = next(
@@ -296,7 +303,7 @@ class _Resolver:
 
     def reference(self, index: int, document: _Document, province_of_text: str | None) -> Reference:
         citations = document.citations
-        first = citations[0]
+        first = next((c for c in citations if c.kind in ("numbered", "header")), citations[0])
         pick = lambda attribute: next((getattr(c, attribute) for c in citations if getattr(c, attribute)), None)
         dates = {c.date for c in citations if c.date}
         if len(dates) > 1:
