@@ -6,6 +6,7 @@ references are information the graph keeps on purpose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyshacl
@@ -86,11 +87,12 @@ def _violations(store: Store) -> list[Violation]:
         focus = str(results.value(result, SH.focusNode))
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
+        message = results.value(result, SH.resultMessage) or "violates " + str(results.value(result, SH.sourceShape))
         violations.append(
             Violation(
                 _name(store, focus),
                 compact(str(path)) if path is not None else None,
-                str(results.value(result, SH.resultMessage) or "violates " + compact(str(results.value(result, SH.sourceShape)))),
+                re.sub(r"<?(https?://[^\s>]+)>?", lambda m: compact(m.group(1)), str(message)),
                 str(value) if value is not None else None,
                 _sources(store, focus),
             )

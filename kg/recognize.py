@@ -112,7 +112,7 @@ def _named_re() -> re.Pattern:
     stop = r"ngày|năm|số|về|của|đã|được|hiện hành|có hiệu lực|quy định|và[ \n]+[A-ZĐ]"
     word = r"[^\W\d_]+"
     return re.compile(
-        rf"(?<![^\W\d_])(?P<word>{named})[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
+        rf"(?<![^\W\d_])(?P<word>(?i:{named}))[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
         rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
     )
 

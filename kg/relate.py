@@ -299,7 +299,7 @@ class _Reader:
         """
         opening = _subject_lead_re().match(self.text, clause_start, position)
         start = opening.end() if opening else clause_start
-        if position - start > _MAX_SUBJECT_GAP:
+        if position - start > _MAX_SUBJECT_GAP * (2 if loose else 1):
             return None
         first = next((c for c in self.citations if c.start == start and c.kind in ("numbered", "header")), None)
         if first is not None:
