@@ -234,7 +234,7 @@ def _build(store, locations, roots, jobs, prune, base, reference, analyze, progr
             todo.append((location, sha))
 
     writer = _Writer(store)
-    outcomes = zip(todo, _analyze_all(analyze, [location for location, _ in todo], jobs))
+    outcomes = zip(todo, _analyze_all(analyze, [location for location, _ in todo], jobs), strict=True)
     with progress(outcomes, len(todo)) if progress else nullcontext(outcomes) as items:
         for (location, sha), outcome in items:
             if isinstance(outcome, str):

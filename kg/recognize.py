@@ -434,13 +434,16 @@ def _read_before(text: str, citation: Citation, clause_start: int, taken: list[t
         return
     citation.issued = True
     outside = lambda position: not any(start <= position < end for start, end in taken)
-    for position in range(clause_start, citation.start):
+    position = clause_start
+    while position < citation.start:
         if text[position].isupper() and (position == 0 or not text[position - 1].isalpha()) and outside(position):
-            issuer, level, place, _ = read_issuer(text, position)
-            if issuer and citation.issuer is None:
+            issuer, level, place, after = read_issuer(text, position)
+            if issuer and (citation.issuer is None or place):
                 citation.issuer, citation.issuer_level, citation.place = issuer, level, place
-            elif issuer and place:
-                citation.issuer, citation.issuer_level, citation.place = issuer, level, place
+            if issuer:
+                position = after
+                continue
+        position += 1
     dates = [
         date
         for lead in _LEADING_DATE_RE.finditer(text, clause_start, citation.start)

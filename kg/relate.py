@@ -174,7 +174,7 @@ class _Reader:
         self.text = text
         self.citations = citations
         self.header = next((c for c in citations if c.kind == "header"), None)
-        self.first_line_start = len(text) - len(text.lstrip())
+        self.first_line = text.lstrip().split("\n", 1)
         self.links: list[Link] = []
         self.unnumbered: list[Citation] = []
         self.pending: list[tuple[_Cue, Citation, Sentence]] = []
@@ -248,6 +248,12 @@ class _Reader:
                 return introduced[-1]
         return None
 
+    def is_headline(self, sentence: Sentence) -> bool:
+        """A news headline restates its body: a first line with no full stop, more text below."""
+        first = self.first_line[0].rstrip()
+        start = len(self.text) - len(self.text.lstrip())
+        return len(self.first_line) > 1 and sentence.start == start and not first.endswith((".", ";", ":"))
+
     def own_document(self, doc_type: str) -> Citation | None:
         """The text's own document, when it is of this type."""
         if self.header is not None and lexicon.type_code(self.header.type) == lexicon.type_code(doc_type):
@@ -274,7 +280,7 @@ class _Reader:
                 focused = self.focus(word, match.start("head"))
                 if focused is not None:
                     return focused
-            headline = sentence.start == self.first_line_start or heading
+            headline = self.is_headline(sentence) or heading
             issuing_document = issuing and self.citation_before(issuing.start(), sentence, self.in_sentence(sentence))
             if touching and issuing_document:
                 return issuing_document  # "Nghị quyết 139/NQ-CP ban hành Chương trình hành động thực hiện ..."

@@ -102,6 +102,19 @@ def province_named(name: str) -> str | None:
     return None
 
 
+def province_on(name: str | None, date: str | None) -> str | None:
+    """The province that held `name`'s territory on `date`: Bắc Kạn after 1 July 2025 is Thái Nguyên."""
+    by_name = {p.name: p for p in lexicon.provinces()}
+    seen = set()
+    while date and name in by_name and name not in seen:
+        seen.add(name)
+        province = by_name[name]
+        if province.valid_to is None or date <= province.valid_to or province.successor is None:
+            break
+        name = province.successor
+    return name
+
+
 def text_province(text: str) -> str | None:
     """The province a text is about, when one clearly dominates."""
     votes = _province_votes(text).most_common(2)
@@ -333,7 +346,8 @@ class _Resolver:
         if first.kind == "incomplete":
             reference.complete = False
         if level in _LOCAL_LEVELS or (first.kind == "incomplete" and first.issuer_level in _LOCAL_LEVELS):
-            reference.province = document.province or self._sentence_place(citations) or province_of_text
+            province = document.province or self._sentence_place(citations) or province_of_text
+            reference.province = province_on(province, reference.date or self.context.date)
             reference.district = document.district
         self._settle_term(reference)
         reference.canonical = _canonical(reference)
