@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
 from kg import lexicon
+from kg.spans import SpanIndex
 
 # ---- the shapes of numbers and symbols --------------------------------------
 
@@ -362,10 +364,10 @@ def _numbered(text: str) -> list[Citation]:
     return found
 
 
-def _incomplete(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
+def _incomplete(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
     found = []
     for match in _incomplete_re().finditer(text):
-        if any(s <= match.start("number") < e for s, e in taken):
+        if numbered.covering(match.start("number")):
             continue
         word, number = match.group("word"), match.group("number")
         if not match.group("so"):
@@ -380,16 +382,15 @@ def _incomplete(text: str, taken: list[tuple[int, int]]) -> list[Citation]:
 _NAMED_NUMBER_RE = re.compile(rf"[ \n]*{_NUMBER_WORD}?[ \n]*:?[ \n]*$")
 
 
-def _named(text: str, numbered: list[Citation]) -> list[Citation]:
+def _named(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
     """Documents known by name; a name right before a number names that numbered citation."""
     found = []
-    starts = {c.start: c for c in numbered}
     for match in _named_re().finditer(text):
-        if any(c.start <= match.start() < c.end for c in numbered):
+        if numbered.covering(match.start()):
             continue
         word = lexicon.canonical_type_word(match.group("word"))
         title = f"{word} {match.group('name').strip()}"
-        following = next((c for c in numbered if c.start >= match.end("name")), None)
+        following = numbered.first_from(match.end("name"))
         if following and _NAMED_NUMBER_RE.fullmatch(text[match.end("name") : following.start] + ""):
             following.start, following.type, following.title = match.start(), word, title
             continue
@@ -428,12 +429,16 @@ def _share_list_dates(text: str, citations: list[Citation]) -> None:
             current.date = following.date
 
 
-def _read_before(text: str, citation: Citation, clause_start: int, taken: list[tuple[int, int]]) -> None:
+_ISSUING_WINDOW = 240
+
+
+def _read_before(text: str, citation: Citation, clause_start: int, taken: SpanIndex[Citation]) -> None:
     """An issuing clause before the citation: "Ngày 2/12/2022, BTV Tỉnh ủy đã ban hành ..."."""
     if not _ISSUING_RE.search(text, max(clause_start, citation.start - 30), citation.start):
         return
     citation.issued = True
-    outside = lambda position: not any(start <= position < end for start, end in taken)
+    clause_start = max(clause_start, citation.start - _ISSUING_WINDOW)
+    outside = lambda position: taken.covering(position) is None
     position = clause_start
     while position < citation.start:
         if text[position].isupper() and (position == 0 or not text[position - 1].isalpha()) and outside(position):
@@ -483,9 +488,9 @@ def _read_header(text: str, citation: Citation) -> None:
 def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citation]:
     """All citations in a normalised text, in text order."""
     citations = _numbered(text)
-    taken = [(c.start, c.end) for c in citations]
-    citations += _incomplete(text, taken)
-    citations += _named(text, [c for c in citations if c.kind == "numbered"])
+    numbered = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
+    citations += _incomplete(text, numbered)
+    citations += _named(text, numbered)
     citations.sort(key=lambda c: c.start)
     headers = [c for c in citations if c.kind == "header"]
     for later in headers[1:]:
@@ -494,10 +499,10 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     for citation in citations:
         _read_after(text, citation)
     _share_list_dates(text, citations)
-    taken = [(c.start, c.ext_end) for c in citations]
+    taken = SpanIndex(citations, lambda c: c.start, lambda c: c.ext_end)
     for citation in citations:
-        sentence_start = max((s for s in starts if s <= citation.start), default=0)
-        clause_start = max(sentence_start, text.rfind(";", 0, citation.start) + 1)
+        sentence_start = starts[max(0, bisect_right(starts, citation.start) - 1)]
+        clause_start = max(sentence_start, text.rfind(";", sentence_start, citation.start) + 1)
         _read_before(text, citation, clause_start, taken)
         if citation.kind == "header":
             _read_header(text, citation)

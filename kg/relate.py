@@ -21,11 +21,13 @@ of the same source: lists come out of that.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
 from kg import lexicon
 from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re
+from kg.spans import SpanIndex
 
 @dataclass(frozen=True)
 class Sentence:
@@ -158,6 +160,8 @@ _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|
 _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
+_MAX_EXTENT = 600  # how far back a citation's date, issuer and title may start
+_FOCUS_DEPTH = 50  # how many earlier documents a back-reference looks through
 _MAX_SUBJECT_GAP = 160
 _CLAUSE_OPENING_CUE_RE = re.compile(r"[ \n\-+*•·]*(?i:căn cứ|thực hiện|triển khai|theo)(?![^\W\d_])")
 
@@ -172,26 +176,34 @@ def _fullmatch(pattern: re.Pattern, text: str) -> bool:
 class _Reader:
     def __init__(self, text: str, citations: list[Citation]):
         self.text = text
-        self.citations = citations
+        self.citations = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
         self.header = next((c for c in citations if c.kind == "header"), None)
         self.first_line = text.lstrip().split("\n", 1)
         self.links: list[Link] = []
+        self.sources: set[int] = set()
         self.unnumbered: list[Citation] = []
         self.pending: list[tuple[_Cue, Citation, Sentence]] = []
         self.incoming: dict[int, tuple[Citation | str, str, _Cue]] = {}
-        self.cues = self._find_cues()
+        self.clause_marks = [m.start() for m in re.finditer(r"[;:]", text)]
+        self.cues = SpanIndex(self._find_cues(), lambda c: c.start, lambda c: c.end)
+        self.by_type: dict[str, list[Citation]] = {}
+        for citation in self.citations.items:
+            if citation.kind in ("numbered", "header"):
+                self.by_type.setdefault(lexicon.type_code(citation.type), []).append(citation)
 
     def _find_cues(self) -> list[_Cue]:
-        spans = [(c.start, max(c.end, c.ext_end)) for c in self.citations if c.kind != "named"]
+        spans = SpanIndex(
+            [c for c in self.citations.items if c.kind != "named"], lambda c: c.start, lambda c: max(c.end, c.ext_end)
+        )
         (plain, plain_phrases), (gapped, gapped_phrases) = _cue_res()
-        found = [self._cue(m, plain_phrases) for m in plain.finditer(self.text)]
+        found = {m.start(): self._cue(m, plain_phrases) for m in plain.finditer(self.text)}
         for match in gapped.finditer(self.text):
-            if any(match.start() < end and start < match.end() for start, end in spans):
+            if spans.overlapping(match.start(), match.end()):
                 continue  # the gap may not run over a citation
-            found = [c for c in found if not match.start() <= c.start < match.end()]
-            found.append(self._cue(match, gapped_phrases))
-        found.sort(key=lambda c: c.start)
-        return [c for c in found if not any(s <= c.start < e for s, e in spans)]
+            for start in [start for start in found if match.start() <= start < match.end()]:
+                del found[start]
+            found[match.start()] = self._cue(match, gapped_phrases)
+        return [cue for start, cue in sorted(found.items()) if spans.covering(start) is None]
 
     @staticmethod
     def _cue(match: re.Match, phrases: tuple[lexicon.Cue, ...]) -> _Cue:
@@ -201,20 +213,19 @@ class _Reader:
     # -- where a sentence's citations are
 
     def in_sentence(self, sentence: Sentence) -> list[Citation]:
-        return [c for c in self.citations if sentence.start <= c.start < sentence.end]
+        return self.citations.between(sentence.start, sentence.end)
 
     def cue_before(self, target: Citation, sentence: Sentence) -> _Cue | None:
-        for cue in reversed(self.cues):
-            if cue.end <= target.start and cue.start >= sentence.start:
-                if _fullmatch(_lead_re(), self.text[cue.end : target.start]):
-                    return cue
-                return None
+        cue = self.cues.last_ending_by(target.start, sentence.start)
+        if cue is not None and _fullmatch(_lead_re(), self.text[cue.end : target.start]):
+            return cue
         return None
 
     # -- sources
 
-    def citation_before(self, position: int, sentence: Sentence, among: list[Citation]) -> Citation | None:
-        before = [c for c in among if c.ext_end <= position and c.start >= sentence.start]
+    def citation_before(self, position: int, sentence: Sentence, exclude: Citation | None = None) -> Citation | None:
+        window = self.citations.between(max(sentence.start, position - _MAX_EXTENT), position)
+        before = [c for c in window if c.ext_end <= position and c is not exclude]
         if before and _fullmatch(_link_re(), self.text[before[-1].ext_end : position]):
             return before[-1]
         return None
@@ -232,16 +243,12 @@ class _Reader:
 
     def focus(self, doc_type: str, position: int) -> Citation | None:
         """The latest document of this type the text has introduced before `position`."""
-        code = lexicon.type_code(doc_type)
-        same_type = [
-            c
-            for c in self.citations
-            if c.start < position and c.kind in ("numbered", "header") and lexicon.type_code(c.type) == code
-        ]
+        same_type = [c for c in self.by_type.get(lexicon.type_code(doc_type), []) if c.start < position]
+        same_type = same_type[-_FOCUS_DEPTH:]
         for introduced in (
             [c for c in same_type if c.kind == "header"],
             [c for c in same_type if c.issued],
-            [c for c in same_type if any(link.source is c for link in self.links)],
+            [c for c in same_type if id(c) in self.sources],
             same_type,
         ):
             if introduced:
@@ -261,7 +268,7 @@ class _Reader:
         return None
 
     def source_for(self, cue: _Cue, target: Citation, sentence: Sentence, clause_start: int) -> Citation | str | None:
-        previous = self.citation_before(cue.start, sentence, [c for c in self.in_sentence(sentence) if c is not target])
+        previous = self.citation_before(cue.start, sentence, exclude=target)
         if previous is not None:
             return previous
         head = self.head_before(cue.start, sentence)
@@ -281,7 +288,7 @@ class _Reader:
                 if focused is not None:
                     return focused
             headline = self.is_headline(sentence) or heading
-            issuing_document = issuing and self.citation_before(issuing.start(), sentence, self.in_sentence(sentence))
+            issuing_document = issuing and self.citation_before(issuing.start(), sentence)
             if touching and issuing_document:
                 return issuing_document  # "Nghị quyết 139/NQ-CP ban hành Chương trình hành động thực hiện ..."
             introduces = not cue.clause_wide and not cue.reverse
@@ -307,24 +314,25 @@ class _Reader:
         start = opening.end() if opening else clause_start
         if position - start > _MAX_SUBJECT_GAP * (2 if loose else 1):
             return None
-        first = next((c for c in self.citations if c.start == start and c.kind in ("numbered", "header")), None)
-        if first is not None:
-            between = [c for c in self.citations if first.start < c.start < position]
+        first = self.citations.starting_at(start)
+        if first is not None and first.kind in ("numbered", "header"):
+            between = self.citations.between(first.start + 1, position)
             return first if (loose or not between) and ";" not in self.text[first.ext_end : position] else None
         head = _type_word_re().match(self.text, start, position)
         if head is None or not head.group(0)[0].isupper():
             return None
-        if not loose and any(head.start() < c.start < position for c in self.citations):
+        if not loose and self.citations.between(head.start() + 1, position):
             return None
         word = lexicon.canonical_type_word(head.group(0))
         return self.own_document(word) or self.focus(word, head.start())
 
     def last_in_clause(self, clause_start: int, position: int) -> Citation | None:
         """For a loose cue ("gắn với"): the last document named earlier in the clause."""
-        named = [c for c in self.citations if clause_start <= c.start and c.ext_end <= position]
+        clause_start = max(clause_start, position - 2 * _MAX_SUBJECT_GAP)
+        named = [c for c in self.citations.between(clause_start, position) if c.ext_end <= position]
         heads = [
             m for m in _type_word_re().finditer(self.text, clause_start, position)
-            if m.group(0)[0].isupper() and not any(c.start <= m.start() < c.end for c in self.citations)
+            if m.group(0)[0].isupper() and self.citations.covering(m.start()) is None
         ]
         if heads and (not named or heads[-1].start() > named[-1].start):
             return self.focus(lexicon.canonical_type_word(heads[-1].group(0)), heads[-1].start())
@@ -378,7 +386,7 @@ class _Reader:
             return True
         source = self.source_for(cue, target, sentence, clause_start)
         if source == "pending":
-            earlier = [link for link in self.links if link.sentence == sentence]
+            earlier = [link for link in self.links[-_FOCUS_DEPTH:] if link.sentence == sentence]
             if earlier and not _CLAUSE_OPENING_CUE_RE.match(self.text, clause_start):
                 source = earlier[-1].source  # "...; đồng thời cụ thể hóa ..." goes on with the same subject
             else:
@@ -405,9 +413,8 @@ class _Reader:
         """What "... được thay thế bởi X" is said of: the clause's last document of
         X's type (a plan replaces a plan), else its last document; with the
         documents listed before it."""
-        in_clause = [
-            c for c in self.citations if clause_start <= c.start and c.ext_end <= position and c.kind != "unnumbered"
-        ]
+        clause_start = max(clause_start, position - 2 * _MAX_SUBJECT_GAP)
+        in_clause = [c for c in self.citations.between(clause_start, position) if c.ext_end <= position]
         if not in_clause:
             return []
         same_type = [c for c in in_clause if lexicon.type_code(c.type) == lexicon.type_code(new.type)]
@@ -420,8 +427,8 @@ class _Reader:
 
     def _read_passives_of_own_document(self, sentence: Sentence) -> None:
         """ "... được thay thế bởi Kế hoạch này": the text's own document is the source."""
-        for cue in self.cues:
-            if not (cue.reverse and sentence.start <= cue.start < sentence.end):
+        for cue in self.cues.between(sentence.start, sentence.end):
+            if not cue.reverse:
                 continue
             this = _this_document_re().match(self.text, cue.end, sentence.end)
             own = this and (self.own_document(lexicon.canonical_type_word(this.group("head"))))
@@ -430,8 +437,10 @@ class _Reader:
                     self._add(own, cue.relation, affected, cue, sentence)
 
     def _clause_start(self, sentence: Sentence, position: int) -> int:
-        cut = max(self.text.rfind(";", sentence.start, position), self.text.rfind(":", sentence.start, position))
-        return cut + 1 if cut >= 0 else sentence.start
+        index = bisect_left(self.clause_marks, position) - 1
+        if index >= 0 and self.clause_marks[index] >= sentence.start:
+            return self.clause_marks[index] + 1
+        return sentence.start
 
     def _listed(self, previous: Citation, target: Citation) -> bool:
         gap = self.text[previous.ext_end : target.start]
@@ -446,7 +455,7 @@ class _Reader:
         )
 
     def _has_cue(self, start: int, end: int) -> bool:
-        return any(start <= cue.start < end for cue in self.cues)
+        return bool(self.cues.between(start, end))
 
     def _settle(self, pending, sentence: Sentence, following: list[Sentence]):
         """Give pending targets their source: the document issued now or next, or the text's own.
@@ -471,6 +480,7 @@ class _Reader:
         if source is target:
             return
         self.links.append(Link(source, relation, target, (cue.start, cue.end), sentence))
+        self.sources.add(id(source))
 
 
 def relate(text: str, citations: list[Citation]) -> tuple[list[Link], list[Citation]]:

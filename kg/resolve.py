@@ -11,6 +11,7 @@ context, and stays empty when none of these tells; a term comes from a date.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from functools import cache
 from dataclasses import dataclass
@@ -94,12 +95,18 @@ _PREFIX_ONLY = {"Hồ Chí Minh", "Hòa Bình", "Thái Bình", "Bình Định", 
 
 
 def province_named(name: str) -> str | None:
-    """The gazetteer's name for a province written `name` (any alias, any case)."""
-    wanted = fold(name).strip().lower()
-    for province in lexicon.provinces():
-        if wanted in (fold(n).lower() for n in (province.name, *province.aliases)):
-            return province.name
+    """The gazetteer's name for a province written `name`: any alias, any case, with or without diacritics."""
+    for key in (lambda n: fold(n).strip().lower(), _bare_letters):
+        wanted = key(name)
+        matches = {p.name for p in lexicon.provinces() if wanted in (key(n) for n in (p.name, *p.aliases))}
+        if len(matches) == 1:
+            return matches.pop()
     return None
+
+
+def _bare_letters(name: str) -> str:
+    decomposed = unicodedata.normalize("NFD", fold(name).strip().lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def province_on(name: str | None, date: str | None) -> str | None:
