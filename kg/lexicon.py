@@ -197,6 +197,12 @@ def districts() -> tuple[District, ...]:
 
 
 @cache
+def ambiguous_place_names() -> frozenset[str]:
+    """Place names that are also common words or people's names: they count only with "tỉnh", "huyện"..."""
+    return frozenset(r["name"] for r in _rows("ambiguous_place_names.csv"))
+
+
+@cache
 def terms() -> tuple[Term, ...]:
     return tuple(Term(r["body"], r["term"], r["start"], r.get("end") or None) for r in _rows("terms.csv"))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 _DROPPED = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
@@ -42,62 +43,85 @@ _RETONE_RE = re.compile("|".join(sorted(_RETONE, key=len, reverse=True)))
 _RETONE_CONTEXT = re.compile(r"(?<![qQ])(" + _RETONE_RE.pattern + r")(?![^\W\d_])")
 
 
+_SPECIAL_RE = re.compile(
+    "[" + "".join(sorted(_DROPPED | _SPACES | _DASHES | set(_LOOKALIKES))) + "]|.[\u0300-\u036f]+", re.DOTALL
+)
+
+
+def _replacement(piece: str) -> str:
+    if piece in _DROPPED:
+        return ""
+    if piece in _SPACES:
+        return " "
+    if piece in _DASHES:
+        return "-"
+    if piece[0] in _LOOKALIKES:
+        piece = _LOOKALIKES[piece[0]] + piece[1:]
+    return unicodedata.normalize("NFC", piece)
+
+
 @dataclass(frozen=True)
 class NormalText:
-    """A normalised text and, for each of its characters, the original offset."""
+    """A normalised text, and the pieces that differ from the original.
+
+    `pieces` holds (normal start, normal end, original start, original end) for
+    every rewritten piece, in order; between them the two texts run in step.
+    """
 
     text: str
     original: str
-    offsets: tuple[int, ...]  # len(text) + 1 entries; the last is len(original)
+    pieces: tuple[tuple[int, int, int, int], ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "_starts", [piece[0] for piece in self.pieces])
+
+    def _start(self, position: int) -> int:
+        index = bisect_right(self._starts, position) - 1
+        if index < 0:
+            return position
+        normal_start, normal_end, original_start, original_end = self.pieces[index]
+        if position < normal_end:
+            return original_start
+        return original_end + position - normal_end
+
+    def _end(self, position: int) -> int:
+        index = bisect_left(self._starts, position) - 1
+        if index < 0:
+            return position
+        normal_start, normal_end, original_start, original_end = self.pieces[index]
+        if position <= normal_end:
+            return original_end
+        return original_end + position - normal_end
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised [start, end) span to the original text."""
-        if end <= start:
-            origin = self.offsets[start]
-            return origin, origin
-        return self.offsets[start], self._end_of(end - 1)
-
-    def _end_of(self, index: int) -> int:
-        """Original end of the character at normalised `index`."""
-        origin = self.offsets[index]
-        following = index + 1
-        while following < len(self.text) and self.offsets[following] == origin:
-            following += 1
-        return self.offsets[following] if following <= len(self.text) else len(self.original)
+        first = self._start(start)
+        return (first, first) if end <= start else (first, self._end(end))
 
     def original_text(self, start: int, end: int) -> str:
         first, last = self.span(start, end)
         return self.original[first:last]
 
 
-def _clusters(text: str):
-    """Yield (offset, cluster): a base character with its combining marks."""
-    start = 0
-    for index in range(1, len(text) + 1):
-        if index == len(text) or not unicodedata.combining(text[index]):
-            yield start, text[start:index]
-            start = index
-
-
 def normalize(text: str) -> NormalText:
     pieces: list[str] = []
-    offsets: list[int] = []
-    for origin, cluster in _clusters(text):
-        if cluster in _DROPPED:
+    changed: list[tuple[int, int, int, int]] = []
+    copied = normal_length = 0
+    for match in _SPECIAL_RE.finditer(text):
+        original = match.group(0)
+        replacement = _replacement(original)
+        if replacement == original:
             continue
-        if cluster in _SPACES:
-            cluster = " "
-        elif cluster in _DASHES:
-            cluster = "-"
-        elif cluster[0] in _LOOKALIKES:
-            cluster = _LOOKALIKES[cluster[0]] + cluster[1:]
-        composed = unicodedata.normalize("NFC", cluster) if len(cluster) > 1 else cluster
-        pieces.append(composed)
-        offsets.extend([origin] * len(composed))
+        pieces.append(text[copied : match.start()])
+        normal_length += match.start() - copied
+        pieces.append(replacement)
+        changed.append((normal_length, normal_length + len(replacement), match.start(), match.end()))
+        normal_length += len(replacement)
+        copied = match.end()
+    pieces.append(text[copied:])
     normal = "".join(pieces)
     normal = _RETONE_CONTEXT.sub(lambda match: _RETONE[match.group(1)], normal)
-    offsets.append(len(text))
-    return NormalText(normal, text, tuple(offsets))
+    return NormalText(normal, text, tuple(changed))
 
 
 def fold(text: str) -> str:

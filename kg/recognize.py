@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from kg import lexicon
+from kg.phrases import NameFinder, PhraseFinder, first_word
 from kg.spans import SpanIndex
 
 # ---- the shapes of numbers and symbols --------------------------------------
@@ -101,22 +102,25 @@ def _prefix_re() -> re.Pattern:
 
 
 @cache
-def _incomplete_re() -> re.Pattern:
-    return re.compile(
-        rf"(?<![^\W\d_])(?P<word>{_type_word_re().pattern})[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
+def _incomplete_finder() -> PhraseFinder:
+    pattern = re.compile(
+        rf"(?P<word>{_type_word_re().pattern})[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
         r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
     )
+    return PhraseFinder(pattern, (first_word(t.word) for t in lexicon.document_types()))
 
 
 @cache
-def _named_re() -> re.Pattern:
-    named = _alternation(t.word for t in lexicon.document_types() if t.named)
+def _named_finder() -> PhraseFinder:
+    named_types = [t.word for t in lexicon.document_types() if t.named]
+    named = _alternation(named_types)
     stop = r"ngày|năm|số|về|của|đã|được|hiện hành|có hiệu lực|quy định|và[ \n]+[A-ZĐ]"
     word = r"[^\W\d_]+"
-    return re.compile(
-        rf"(?<![^\W\d_])(?P<word>(?i:{named}))[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
+    pattern = re.compile(
+        rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
         rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
     )
+    return PhraseFinder(pattern, map(first_word, named_types))
 
 
 @cache
@@ -159,10 +163,20 @@ def place_names() -> dict[str, tuple[str, str | None]]:
 
 
 @cache
-def _place_re() -> re.Pattern:
-    names = sorted(place_names(), key=len, reverse=True)
-    alternation = "|".join(re.escape(n) for n in names) or r"(?!x)x"
-    return re.compile(rf"[ \n]+(?:{_PLACE_KINDS}[ \n]+)?(?P<place>{alternation})(?![^\W\d_])")
+def place_finder() -> NameFinder:
+    return NameFinder(place_names())
+
+
+_PLACE_LEAD_RE = re.compile(rf"[ \n]+(?:{_PLACE_KINDS}[ \n]+)?")
+
+
+def read_place(text: str, position: int) -> tuple[str | None, int]:
+    """A place named at `position`, after spaces and a kind word ("tỉnh", "huyện")."""
+    lead = _PLACE_LEAD_RE.match(text, position)
+    if not lead:
+        return None, position
+    place = place_finder().match(text, lead.end())
+    return (place, lead.end() + len(place)) if place else (None, position)
 
 
 # ---- reading what follows a citation -----------------------------------------
@@ -211,10 +225,8 @@ def read_issuer(text: str, position: int) -> tuple[str | None, str | None, str |
         return None, None, None, position
     issuer = _issuer_index().get(match.group(0))
     name = issuer.name if issuer else match.group(0)
-    place = _place_re().match(text, match.end())
-    if place:
-        return name, issuer.level if issuer else None, place.group("place"), place.end()
-    return name, issuer.level if issuer else None, None, match.end()
+    place, after = read_place(text, match.end())
+    return name, issuer.level if issuer else None, place, max(after, match.end())
 
 
 _TERM_RE = re.compile(r"[ \n]*,?[ \n]*(?i:khóa|nhiệm kỳ)[ \n]+(?:[IVXLC]+|\d{4}[ \n]*-[ \n]*\d{4})(?![^\W\d_])")
@@ -247,8 +259,8 @@ def _read_after(text: str, citation: Citation) -> None:
             issuer, level, place, after = read_issuer(text, of.end())
             if issuer is None:
                 issuer, after = _read_unknown_issuer(text, of.end())
-                places = list(_place_re().finditer(text, of.end(), after)) if issuer else []
-                place = places[-1].group("place") if places else None
+                places = list(place_finder().finditer(text, of.end(), after)) if issuer else []
+                place = places[-1][1] if places else None
             if issuer:
                 citation.issuer, citation.issuer_level, citation.place = issuer, level, place
                 moved = after
@@ -366,7 +378,7 @@ def _numbered(text: str) -> list[Citation]:
 
 def _incomplete(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
     found = []
-    for match in _incomplete_re().finditer(text):
+    for match in _incomplete_finder().finditer(text):
         if numbered.covering(match.start("number")):
             continue
         word, number = match.group("word"), match.group("number")
@@ -385,7 +397,7 @@ _NAMED_NUMBER_RE = re.compile(rf"[ \n]*{_NUMBER_WORD}?[ \n]*:?[ \n]*$")
 def _named(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
     """Documents known by name; a name right before a number names that numbered citation."""
     found = []
-    for match in _named_re().finditer(text):
+    for match in _named_finder().finditer(text):
         if numbered.covering(match.start()):
             continue
         word = lexicon.canonical_type_word(match.group("word"))

@@ -27,6 +27,7 @@ from functools import cache
 
 from kg import lexicon
 from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re
+from kg.phrases import PhraseFinder, first_word
 from kg.spans import SpanIndex
 
 @dataclass(frozen=True)
@@ -101,9 +102,9 @@ def _trimmed(text: str, start: int, end: int) -> Sentence:
 
 
 @cache
-def _cue_res() -> tuple[tuple[re.Pattern, tuple[lexicon.Cue, ...]], ...]:
-    """Cue patterns: plain phrases, and phrases with a gap of words ("theo * ban hành kèm theo")."""
-    patterns = []
+def _cue_finders() -> tuple[tuple[PhraseFinder, tuple[lexicon.Cue, ...]], ...]:
+    """Cue finders: plain phrases, and phrases with a gap of words ("theo * ban hành kèm theo")."""
+    finders = []
     for gapped in (False, True):
         phrases = sorted(
             (c for c in lexicon.cues() if (lexicon.ANY_WORDS_TOKEN in c.phrase.split()) == gapped),
@@ -111,8 +112,9 @@ def _cue_res() -> tuple[tuple[re.Pattern, tuple[lexicon.Cue, ...]], ...]:
             reverse=True,
         )
         alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(c.phrase)})" for i, c in enumerate(phrases))
-        patterns.append((re.compile(rf"(?<![^\W\d_])(?i:{alternatives})(?![^\W\d_])"), tuple(phrases)))
-    return tuple(patterns)
+        pattern = re.compile(rf"(?i:{alternatives})(?![^\W\d_])")
+        finders.append((PhraseFinder(pattern, (first_word(c.phrase) for c in phrases)), tuple(phrases)))
+    return tuple(finders)
 
 
 def _connective_re(kind: str) -> str:
@@ -195,7 +197,7 @@ class _Reader:
         spans = SpanIndex(
             [c for c in self.citations.items if c.kind != "named"], lambda c: c.start, lambda c: max(c.end, c.ext_end)
         )
-        (plain, plain_phrases), (gapped, gapped_phrases) = _cue_res()
+        (plain, plain_phrases), (gapped, gapped_phrases) = _cue_finders()
         found = {m.start(): self._cue(m, plain_phrases) for m in plain.finditer(self.text)}
         for match in gapped.finditer(self.text):
             if spans.overlapping(match.start(), match.end()):

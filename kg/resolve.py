@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from kg import lexicon
 from kg.model import Context, Evidence, Mention, Reference, Relation
 from kg.normalize import NormalText, fold
-from kg.recognize import _DATE_RE, _PLACE_KINDS, Citation, parse_date, place_names, read_issuer
+from kg.recognize import _DATE_RE, _PLACE_KINDS, Citation, parse_date, place_finder, place_names, read_issuer
 from kg.relate import Link, Sentence
 
 _LOCAL_LEVELS = ("province", "district", "commune", "local")
@@ -27,40 +27,31 @@ _LOCAL_LEVELS = ("province", "district", "commune", "local")
 # ---- what the text is about ------------------------------------------------------
 
 
-def _place_pattern(prefixed: bool) -> re.Pattern:
-    names = sorted(place_names(), key=len, reverse=True)
-    alternation = "|".join(re.escape(n) for n in names) or r"(?!x)x"
-    issuers = r"(?:Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|UBND|HĐND|Đảng bộ|Nhân dân|tại|ở)"
-    prefix = rf"(?:{_PLACE_KINDS}|{issuers})[ \n]+" if prefixed else ""
-    return re.compile(rf"(?<![^\W\d_]){prefix}(?P<place>{alternation})(?![^\W\d_])")
+_PLACE_PREFIX_RE = re.compile(
+    rf"(?:{_PLACE_KINDS}|Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|UBND|HĐND|Đảng bộ|Nhân dân|tại|ở)[ \n]+$"
+)
 
 
-_PREFIXED = None
-_BARE = None
+def _places(text: str, start: int = 0, end: int | None = None):
+    """(province, counts as a strong sign) for each place named in text[start:end].
 
-
-def _patterns() -> tuple[re.Pattern, re.Pattern]:
-    global _PREFIXED, _BARE
-    if _PREFIXED is None:
-        _PREFIXED, _BARE = _place_pattern(True), _place_pattern(False)
-    return _PREFIXED, _BARE
+    A district or an ambiguous name counts only after "tỉnh", "huyện", "Tỉnh ủy"...
+    """
+    places = place_names()
+    for position, name in place_finder().finditer(text, start, end):
+        province, district = places[name]
+        prefixed = _PLACE_PREFIX_RE.search(text, max(0, position - 25), position) is not None
+        if prefixed:
+            yield province, True
+        elif district is None and name not in lexicon.ambiguous_place_names():
+            yield province, False
 
 
 def _province_votes(text: str) -> Counter:
-    prefixed, bare = _patterns()
     places = place_names()
     votes: Counter = Counter()
-    strong = set()
-    for match in prefixed.finditer(text):
-        province, district = places[match.group("place")]
-        votes[province] += 2
-        strong.add(match.start("place"))
-    for match in bare.finditer(text):
-        if match.start("place") in strong:
-            continue
-        province, district = places[match.group("place")]
-        if district is None and _bare_name_allowed(match.group("place")):
-            votes[province] += 1
+    for province, strong in _places(text):
+        votes[province] += 2 if strong else 1
     for match in _header_place_re().finditer(text, 0, 600):
         votes[_folded_places()[(match.group("place") or match.group("dated")).lower()]] += 3
     first_line = text.lstrip().split("\n", 1)[0]
@@ -84,14 +75,6 @@ def _header_place_re() -> re.Pattern:
         rf"(?i:(?<![^\W\d_]){kinds}[ \n]+(?P<place>{names})(?![^\W\d_]))"
         rf"|(?:^|\n)[ ]*(?P<dated>{names}),[ ]*(?i:ngày)",
     )
-
-
-def _bare_name_allowed(name: str) -> bool:
-    """A province name alone counts unless it is also a person's or a common name."""
-    return name not in _PREFIX_ONLY
-
-
-_PREFIX_ONLY = {"Hồ Chí Minh", "Hòa Bình", "Thái Bình", "Bình Định", "Long An", "Hà Nam", "Hưng Yên"}
 
 
 def province_named(name: str) -> str | None:
@@ -134,18 +117,8 @@ def text_province(text: str) -> str | None:
 
 def sentence_province(text: str, sentence: Sentence) -> str | None:
     """The one province a sentence names, if it names exactly one."""
-    prefixed, bare = _patterns()
-    places = place_names()
-    named = {
-        places[m.group("place")][0]
-        for pattern in (prefixed, bare)
-        for m in pattern.finditer(text, sentence.start, sentence.end)
-        if pattern is prefixed or (places[m.group("place")][1] is None and _bare_name_allowed(m.group("place")))
-    }
+    named = {province for province, _ in _places(text, sentence.start, sentence.end)}
     return named.pop() if len(named) == 1 else None
-
-
-_DATELINE_RE = re.compile(r"(?:^|\n)[^\n]{0,40}?(?:\d{1,2}:\d{2}[^\n]{0,20})?")
 
 
 def text_date(text: str) -> str | None:
