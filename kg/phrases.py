@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 WORD_RE = re.compile(r"[^\W\d_]+")
+_UPPER_LETTERS = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
+_CAPITALISED_WORD_RE = re.compile(f"(?<![^\\W\\d_])[{_UPPER_LETTERS}][^\\W\\d_]*")
 
 
 def first_word(phrase: str) -> str:
@@ -58,7 +60,7 @@ class PhraseFinder:
 
 
 class NameFinder:
-    """Exact names (places, bodies) found where their first word stands."""
+    """Exact names (places, bodies) found where their first word stands; names start with a capital."""
 
     def __init__(self, names: Iterable[str]):
         self.by_first_word: dict[str, list[str]] = {}
@@ -82,8 +84,9 @@ class NameFinder:
         """(position, name) for every name in the text, longest first, not overlapping."""
         end = len(text) if end is None else end
         resume = start
-        for at in _word_starts(text, self.by_first_word, start, end):
-            if at < resume:
+        for word in _CAPITALISED_WORD_RE.finditer(text, start, end):
+            at = word.start()
+            if at < resume or word.group(0) not in self.by_first_word:
                 continue
             name = self.match(text, at)
             if name and at + len(name) <= end:
