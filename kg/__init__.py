@@ -5,9 +5,10 @@
     >>> [(r.canonical, r.relation) for r in extraction.relations]  # doctest: +SKIP
 """
 
+from kg.builder import build
 from kg.extract import extract
 from kg.model import Context, Extraction, Mention, Reference, Relation
+from kg.store import open_store
+from kg.version import __version__
 
-__version__ = "0.1.0"
-
-__all__ = ["Context", "Extraction", "Mention", "Reference", "Relation", "extract"]
+__all__ = ["Context", "Extraction", "Mention", "Reference", "Relation", "__version__", "build", "extract", "open_store"]

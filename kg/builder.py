@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__
+from kg.version import __version__
 from kg.graph import SourceMeta, registry_quads, source_graph_uri, source_quads
 from kg.identity import DEFAULT_BASE
 from kg.model import Extraction

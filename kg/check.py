@@ -13,8 +13,9 @@ import pyshacl
 import rdflib
 from rdflib.namespace import SH
 
+from kg.export import union_triples
 from kg.store import Store
-from kg.vocab import META_GRAPH, compact, resource_text, sparql_prefixes
+from kg.vocab import compact, resource_text, sparql_prefixes, vocabulary
 
 MAX_LISTED = 50  # per section of the readable report; the counts are always complete
 CONFLICTING = ("eli:date_document", "eli:type_document")
@@ -57,11 +58,7 @@ class CheckReport:
 
 def _data_graph(store: Store) -> rdflib.Graph:
     """The union of the store's graphs but its bookkeeping, as rdflib's term model."""
-    union = rdflib.Graph()
-    for context in store.dataset().graphs():
-        if str(context.identifier) != META_GRAPH:
-            union += context
-    return union
+    return rdflib.Graph().parse(data=union_triples(store), format="nt")
 
 
 def _name(store: Store, node: str) -> str:
@@ -97,7 +94,26 @@ def _violations(store: Store) -> list[Violation]:
                 _sources(store, focus),
             )
         )
-    return sorted(violations, key=lambda v: (v.focus, v.path or "", v.message))
+    return violations
+
+
+def _unpaired(store: Store) -> list[Violation]:
+    """Edges without evidence and evidence without its edge, each within one graph."""
+    relations = ", ".join(f"<{p}>" for p in vocabulary().relation_properties.values())
+    checks = (
+        ("has no evidence in its text's graph",
+         f"GRAPH ?g {{ ?s ?p ?o FILTER (?p IN ({relations})) "
+         "FILTER NOT EXISTS { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }"),
+        ("is evidence of an edge its text's graph does not state",
+         "GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o FILTER NOT EXISTS { ?s ?p ?o } }"),
+    )
+    violations = []
+    for problem, pattern in checks:
+        rows = store.select(sparql_prefixes() + f"SELECT ?s ?p ?o ?location WHERE {{ {pattern} OPTIONAL {{ GRAPH ?g {{ ?g kg:location ?location }} }} }}")
+        for row in rows:
+            message = f"{compact(str(row['p']))} edge to {row['o']} {problem}"
+            violations.append(Violation(_name(store, str(row["s"])), None, message, None, (str(row.get("location", "")),)))
+    return violations
 
 
 def _conflicts(store: Store) -> list[Conflict]:
@@ -138,7 +154,8 @@ def _unresolved(store: Store) -> list[Unresolved]:
 
 
 def check(store: Store) -> CheckReport:
-    return CheckReport(_violations(store), _conflicts(store), _unresolved(store))
+    violations = sorted(_violations(store) + _unpaired(store), key=lambda v: (v.focus, v.path or "", v.message))
+    return CheckReport(violations, _conflicts(store), _unresolved(store))
 
 
 def format_report(report: CheckReport) -> str:

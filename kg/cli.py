@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kg import __version__
+from kg.version import __version__
 from kg.model import Context
 
 

@@ -83,9 +83,14 @@ def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> None:
             writer.writerow([source, data["relation"], target, data["sources"]])
 
 
+def union_triples(store: Store) -> bytes:
+    """The union of the graphs but the store's bookkeeping, as N-Triples."""
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }}")
+
+
 def _write_turtle(store: Store, output: BinaryIO) -> None:
-    triples = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }}")
-    ox.serialize(ox.parse(triples, format=ox.RdfFormat.N_TRIPLES), output, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    triples = ox.parse(union_triples(store), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples, output, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 def export(store: Store, format: str, output: str | Path | None = None) -> None:

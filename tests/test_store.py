@@ -1,0 +1,73 @@
+"""The store interface and its embedded backends (kg.store)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kg.store import SparqlEndpointStore, StoreError, open_store
+
+G = "https://example.org/g"
+
+
+def quad(subject: str, graph: str = G) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(f"https://example.org/{subject}"), ox.NamedNode("https://example.org/p"), ox.Literal("v", language="vi"), ox.NamedNode(graph))
+
+
+def count(store) -> int:
+    return int(store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])
+
+
+def test_memory_store_adds_replaces_and_drops_graphs():
+    with open_store("memory") as store:
+        store.add([quad("a"), quad("b"), quad("c", "https://example.org/h")])
+        assert count(store) == 3
+        store.replace_graphs([G], [quad("d")])
+        assert {str(r["s"]) for r in store.select(f"SELECT ?s WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}")} == {"https://example.org/d"}
+        store.drop_graphs(["https://example.org/h"])
+        assert count(store) == 1
+
+
+def test_select_gives_rdflib_terms():
+    with open_store("memory") as store:
+        store.add([quad("a")])
+        (row,) = store.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert (row["o"].language, str(row["o"])) == ("vi", "v")
+
+
+def test_an_on_disk_store_keeps_its_quads_and_opens_read_only(tmp_path):
+    with open_store(tmp_path / "store") as store:
+        store.add([quad("a"), quad("b")])
+    with open_store(tmp_path / "store", read_only=True) as store:
+        assert count(store) == 2
+
+
+def test_a_second_writer_is_refused_with_a_readable_error(tmp_path):
+    with open_store(tmp_path / "store"):
+        with pytest.raises(StoreError, match="open for writing in another process"):
+            open_store(tmp_path / "store")
+
+
+def test_reading_a_store_that_does_not_exist_names_it(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(tmp_path / "none", read_only=True)
+
+
+def test_the_rdflib_view_is_a_dataset_copy():
+    with open_store("memory") as store:
+        store.add([quad("a"), quad("b", "https://example.org/h")])
+        dataset = store.dataset()
+    assert len(list(dataset.quads((None, None, None, None)))) == 2
+
+
+def test_a_sparql_endpoint_url_names_its_services():
+    oxigraph = SparqlEndpointStore("http://localhost:7878/query")
+    fuseki = SparqlEndpointStore("http://localhost:3030/ds")
+    assert (oxigraph.update_url, oxigraph.store_url) == ("http://localhost:7878/update", "http://localhost:7878/store")
+    assert fuseki.query_url == fuseki.update_url == fuseki.store_url == "http://localhost:3030/ds"
+    assert isinstance(open_store("https://example.org/sparql"), SparqlEndpointStore)
+
+
+def test_an_unreachable_endpoint_is_one_readable_error():
+    with pytest.raises(StoreError, match="127.0.0.1:9"):
+        SparqlEndpointStore("http://127.0.0.1:9/query").select("SELECT * WHERE { ?s ?p ?o }")
