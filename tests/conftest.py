@@ -16,7 +16,7 @@ def own_gold():
     return evaluate(GOLD)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seeds() -> Path:
     if not (SEEDS / "gold").is_dir():
         pytest.skip("../shared/seeds is not beside this checkout")

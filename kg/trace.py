@@ -1,0 +1,183 @@
+"""Implementation trees: which documents implement a document, level by level.
+
+`find` reads a document the way people write it ("05-CT/TW", "Chỉ thị 05",
+"Kế hoạch 129-KH/TU của Tỉnh ủy Hà Tĩnh") and returns the graph's documents
+that fit; `tree` follows kg:implements down (implementers) or up (what it
+implements); `render` draws the tree for a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.extract import extract
+from kg.model import Reference
+from kg.resolve import province_named
+from kg.store import Store
+from kg.vocab import sparql_prefixes
+
+_IRI_RE = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
+
+
+def _iri(value: str) -> str:
+    """An IRI written into a query; anything that could end it is refused."""
+    if not _IRI_RE.fullmatch(value):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
+def _literal(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+@dataclass
+class Document:
+    uri: str
+    name: str
+    type: str | None = None
+    locality: str | None = None
+    date: str | None = None
+    sources: int = 0  # texts that state the link to the parent in the tree
+    children: list[Document] = field(default_factory=list)
+    repeated: bool = False  # already drawn higher in the tree (a cycle or a shared implementer)
+
+
+class AmbiguousDocument(Exception):
+    """Several documents fit what was asked; `candidates` lists them."""
+
+    def __init__(self, asked: str, candidates: list[Document]):
+        super().__init__(f"{asked!r} fits {len(candidates)} documents")
+        self.candidates = candidates
+
+
+class UnknownDocument(Exception):
+    """No document in the graph fits what was asked."""
+
+
+def _reference(asked: str) -> Reference:
+    references = extract(asked).references
+    numbered = [r for r in references if r.number]
+    if not numbered:
+        raise UnknownDocument(f"{asked!r} names no document number; write it as 05-CT/TW or Chỉ thị 05")
+    return numbered[0]
+
+
+def find(store: Store, asked: str) -> list[Document]:
+    """The graph's documents that fit `asked`, best described first."""
+    reference = _reference(asked)
+    filters = [f"?number = {_literal(reference.number)}"]
+    if reference.symbol:
+        id_local = reference.canonical.split("@")[0] if reference.canonical else reference.symbol
+        filters.append(f"?id = {_literal(id_local)}")
+    elif reference.type:
+        filters.append(f"str(?typeLabel) = {_literal(reference.type)}")
+    province = reference.province or _province_in(asked)
+    rows = store.select(
+        sparql_prefixes()
+        + f"""
+        SELECT DISTINCT ?doc WHERE {{
+          GRAPH ?g {{ ?doc eli:number ?number . OPTIONAL {{ ?doc eli:id_local ?id }} }}
+          OPTIONAL {{ GRAPH ?t {{ ?doc eli:type_document ?type }} GRAPH ?v {{ ?type skos:prefLabel ?typeLabel }}
+                     FILTER(lang(?typeLabel) = "vi") }}
+          FILTER NOT EXISTS {{ GRAPH ?u {{ ?doc a kg:UnresolvedReference }} }}
+          FILTER({" && ".join(filters)})
+        }}"""
+    )
+    documents = [describe(store, str(row["doc"])) for row in rows]
+    if province:
+        documents = [d for d in documents if d.locality in (None, province)] or documents
+    return sorted(documents, key=lambda d: (d.date or "", d.uri))
+
+
+def _province_in(asked: str) -> str | None:
+    words = asked.split()
+    for size in range(min(4, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            province = province_named(" ".join(words[start : start + size]))
+            if province:
+                return province
+    return None
+
+
+def describe(store: Store, uri: str) -> Document:
+    """Name, type, locality and date of a document (the earliest date any text gives)."""
+    rows = store.select(
+        sparql_prefixes()
+        + f"""
+        SELECT ?id ?label ?typeLabel ?place (MIN(?date) AS ?earliest) WHERE {{
+          BIND({_iri(uri)} AS ?doc)
+          OPTIONAL {{ GRAPH ?g1 {{ ?doc eli:id_local ?id }} }}
+          OPTIONAL {{ GRAPH ?g2 {{ ?doc rdfs:label ?label }} }}
+          OPTIONAL {{ GRAPH ?g3 {{ ?doc eli:type_document ?type }} GRAPH ?v {{ ?type skos:prefLabel ?typeLabel }}
+                     FILTER(lang(?typeLabel) = "vi") }}
+          OPTIONAL {{ GRAPH ?g4 {{ ?doc kg:locality ?locality }} GRAPH ?g5 {{ ?locality rdfs:label ?place }} }}
+          OPTIONAL {{ GRAPH ?g6 {{ ?doc eli:date_document ?date }} }}
+        }} GROUP BY ?id ?label ?typeLabel ?place"""
+    )
+    row = rows[0] if rows else {}
+    name = str(row.get("id") or row.get("label") or uri.rsplit("/", 1)[-1])
+    earliest = row.get("earliest")
+    return Document(
+        uri,
+        name,
+        str(row["typeLabel"]) if "typeLabel" in row else None,
+        str(row["place"]) if "place" in row else None,
+        str(earliest) if earliest is not None else None,
+    )
+
+
+def _neighbours(store: Store, uri: str, down: bool) -> list[tuple[str, int]]:
+    """(document, number of texts stating the link) for each implementer, or each implemented."""
+    edge = f"?other kg:implements {_iri(uri)}" if down else f"{_iri(uri)} kg:implements ?other"
+    rows = store.select(
+        sparql_prefixes()
+        + f"""
+        SELECT ?other (COUNT(DISTINCT ?g) AS ?sources) WHERE {{
+          GRAPH ?g {{ {edge} }}
+        }} GROUP BY ?other ORDER BY ?other"""
+    )
+    return [(str(row["other"]), int(row["sources"])) for row in rows]
+
+
+def tree(store: Store, root: Document, down: bool = True, depth: int = 10) -> Document:
+    """The implementation tree under (or over) `root`, each document drawn once."""
+    seen = {root.uri}
+    frontier = [(root, 0)]
+    while frontier:
+        document, level = frontier.pop(0)
+        if level >= depth:
+            continue
+        for uri, sources in _neighbours(store, document.uri, down):
+            child = describe(store, uri)
+            child.sources = sources
+            child.repeated = uri in seen
+            document.children.append(child)
+            if not child.repeated:
+                seen.add(uri)
+                frontier.append((child, level + 1))
+        document.children.sort(key=lambda d: (d.date or "9999", d.name))
+    return root
+
+
+def label(document: Document) -> str:
+    parts = [" ".join(part for part in (document.type, document.name) if part)]
+    parts.append(document.locality or "central")
+    parts.append(document.date or "date unknown")
+    text = " · ".join(parts)
+    if document.sources:
+        text += f"  [{document.sources} source{'s' if document.sources > 1 else ''}]"
+    return text + ("  (shown above)" if document.repeated else "")
+
+
+def render(root: Document) -> str:
+    lines = [label(root)]
+
+    def walk(document: Document, prefix: str) -> None:
+        for index, child in enumerate(document.children):
+            last = index == len(document.children) - 1
+            lines.append(f"{prefix}{'└─ ' if last else '├─ '}{label(child)}")
+            walk(child, prefix + ("   " if last else "│  "))
+
+    walk(root, "")
+    return "\n".join(lines)
