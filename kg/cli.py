@@ -17,8 +17,9 @@ from kg.model import Context
 def main() -> None:
     """Find how Vietnamese Party and State documents implement each other.
 
-    Exit status: 0 on success, 1 on a usage error or failed check, 2 when some
-    input files could not be read (the others are still processed).
+    Exit status: 0 on success; 1 on a failed check or an unknown document; 2 on
+    a usage error or when some input files could not be read (the others are
+    still processed).
     """
 
 
