@@ -142,6 +142,24 @@ def issuer_codes() -> dict[str, IssuerCode]:
 
 
 @cache
+def issuer_suffixes() -> tuple[tuple[str, str, str], ...]:
+    """(suffix, level, family): what an unknown issuer code ending so is ("BCĐ389TU" is provincial)."""
+    rows = [(r["suffix"], r["level"], r["family"]) for r in _rows("issuer_suffixes.csv")]
+    return tuple(sorted(rows, key=lambda row: len(row[0]), reverse=True))
+
+
+def issuer_code(code: str) -> IssuerCode | None:
+    """What the issuer part of a symbol says: from the code table, else from its ending."""
+    known = issuer_codes().get(code)
+    if known:
+        return known
+    for suffix, level, family in issuer_suffixes():
+        if code.endswith(suffix):
+            return IssuerCode(code, code, level, family)
+    return None
+
+
+@cache
 def issuer_names() -> tuple[IssuerName, ...]:
     return tuple(
         IssuerName(r["name"], _split(r["aliases"]), r["level"], r["family"]) for r in _rows("issuer_names.csv")

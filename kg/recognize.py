@@ -297,10 +297,8 @@ def _segments(raw: str) -> list[str]:
 
 
 def _party_issuer(code: str) -> bool:
-    issuer = lexicon.issuer_codes().get(code)
-    if issuer:
-        return issuer.family == "party"
-    return code.endswith(("TW", "TU", "HU", "QU", "ĐU", "ĐUK"))
+    issuer = lexicon.issuer_code(code)
+    return issuer is not None and issuer.family == "party"
 
 
 def _from_symbol(match: re.Match) -> tuple[str, str | None, str, str] | None:
@@ -402,8 +400,13 @@ def _named(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
             continue
         word = lexicon.canonical_type_word(match.group("word"))
         title = f"{word} {match.group('name').strip()}"
-        following = numbered.first_from(match.end("name"))
-        if following and _NAMED_NUMBER_RE.fullmatch(text[match.end("name") : following.start] + ""):
+        following = numbered.first_from(match.start() + 1)
+        # "Luật Đất đai số 31/2024/QH15"; the number's own prefix may have taken the name's
+        # last word as its type word ("... pháp luật số 80/2015/QH13").
+        if following and (
+            following.start < match.end("name")
+            or _NAMED_NUMBER_RE.fullmatch(text[match.end("name") : following.start])
+        ):
             following.start, following.type, following.title = match.start(), word, title
             continue
         found.append(Citation(match.start(), match.end("name"), "named", word, title=title))
@@ -421,7 +424,7 @@ def _is_header(text: str, number_word_at: int | None) -> bool:
     return not re.search(r"[a-zà-ỹđ]", text[line_start:number_word_at])
 
 
-_ISSUING_RE = re.compile(r"(?i:ban hành|ký|xây dựng|có)[ \n]*$")
+_ISSUING_RE = re.compile(r"(?i:ban hành|ký|xây dựng)[ \n]*$")
 _LEADING_DATE_RE = re.compile(r"(?i:ngày)[ \n]*(?=\d)")
 
 
@@ -478,7 +481,8 @@ def _title_line_re() -> re.Pattern:
     return re.compile(rf"(?:^|\n)[ ]*(?P<word>{_type_word_re().pattern})[ ]*(?:\n|$)")
 
 
-_PLACE_DATE_RE = re.compile(r"(?:^|\n)[ ]*[^\W\d_][^\n,:]{1,40},[ \n]*(?i:ngày)[ \n]*(?=\d)")
+# "Hà Tĩnh, ngày 2 tháng 12 năm 2022", on a line of its own or beside the number in a header.
+PLACE_DATE_RE = re.compile(r"(?:^|\n|[ \t]{3,})[ ]*(?P<place>[^\W\d_][^\n,:]{1,40}),[ \n]*(?i:ngày)[ \n]*(?=\d)")
 
 
 def _read_header(text: str, citation: Citation) -> None:
@@ -488,7 +492,7 @@ def _read_header(text: str, citation: Citation) -> None:
         title = _title_line_re().search(zone, citation.end)
         if title:
             citation.type = lexicon.canonical_type_word(title.group("word"))
-    for lead in _PLACE_DATE_RE.finditer(zone):
+    for lead in PLACE_DATE_RE.finditer(zone):
         date = _DATE_RE.match(zone, lead.end())
         if date:
             citation.date, warning = parse_date(date)

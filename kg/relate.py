@@ -162,6 +162,7 @@ _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|
 _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
+_COORDINATION_RE = re.compile(r"(?:,|;|(?<![^\W\d_])(?:đồng thời|và|cũng như)(?![^\W\d_]))")
 _MAX_EXTENT = 600  # how far back a citation's date, issuer and title may start
 _FOCUS_DEPTH = 50  # how many earlier documents a back-reference looks through
 _MAX_SUBJECT_GAP = 160
@@ -272,6 +273,9 @@ class _Reader:
     def source_for(self, cue: _Cue, target: Citation, sentence: Sentence, clause_start: int) -> Citation | str | None:
         previous = self.citation_before(cue.start, sentence, exclude=target)
         if previous is not None:
+            incoming = self.incoming.get(id(previous))
+            if incoming and incoming[0] != "pending" and _COORDINATION_RE.search(self.text, previous.ext_end, cue.start):
+                return incoming[0]  # "A thực hiện B, đồng thời triển khai C": A is C's source too
             return previous
         head = self.head_before(cue.start, sentence)
         if head is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from kg import lexicon
 from kg.model import Context, Evidence, Mention, Reference, Relation
 from kg.normalize import NormalText, fold
-from kg.recognize import _DATE_RE, _PLACE_KINDS, Citation, parse_date, place_finder, place_names, read_issuer
+from kg.recognize import _DATE_RE, PLACE_DATE_RE, _PLACE_KINDS, Citation, parse_date, place_finder, place_names, read_issuer
 from kg.relate import Link, Sentence
 
 _LOCAL_LEVELS = ("province", "district", "commune", "local")
@@ -123,20 +123,26 @@ def sentence_province(text: str, sentence: Sentence) -> str | None:
 
 def text_date(text: str) -> str | None:
     """The text's own date: a date line near the top, or the place-and-date line of a document."""
-    head = text[:600]
+    head = text[:_HEAD]
+    place_date = PLACE_DATE_RE.search(head)
+    if place_date:
+        date = _DATE_RE.match(head, place_date.end())
+        if date and parse_date(date)[0]:
+            return parse_date(date)[0]
     for line in head.split("\n")[:8]:
         stripped = line.strip()
         match = _DATE_RE.search(stripped)
         if not match:
             continue
         rest = (stripped[: match.start()] + stripped[match.end() :]).strip(" ,|-[]()")
-        words = re.findall(r"[^\W\d_]+", rest)
-        place_date = re.match(r"^[^\W\d_][^,\n]{1,40},[ ]*(?i:ngày)", stripped)
-        if len(words) <= 4 or place_date:
+        if len(re.findall(r"[^\W\d_]+", rest)) <= 4:  # "Thứ Sáu, 22/12/2023, 05:25 [GMT+7]"
             iso, _ = parse_date(match)
             if iso:
                 return iso
     return None
+
+
+_HEAD = 600
 
 
 # ---- documents -----------------------------------------------------------------
@@ -168,18 +174,11 @@ def _place(place: str | None) -> tuple[str | None, str | None]:
 def _level(citation: Citation) -> str | None:
     if citation.symbol is None:
         return citation.issuer_level
-    code = lexicon.issuer_codes().get(citation.issuer_code)
-    level = code.level if code else _level_from_suffix(citation.issuer_code or "")
+    code = lexicon.issuer_code(citation.issuer_code or "")
+    level = code.level if code else None
     if level == "local":
         return citation.issuer_level if citation.issuer_level in _LOCAL_LEVELS else "province"
     return level
-
-
-def _level_from_suffix(code: str) -> str | None:
-    for suffix, level in (("TW", "central"), ("TU", "province"), ("HU", "district"), ("QU", "district"), ("ĐU", "commune")):
-        if code.endswith(suffix):
-            return level
-    return None
 
 
 def _term(family: str | None, date: str | None, symbol: str | None) -> str | None:

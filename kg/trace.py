@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kg import lexicon
 from kg.extract import extract
 from kg.model import Reference
 from kg.resolve import province_named
@@ -37,6 +38,7 @@ class Document:
     name: str
     type: str | None = None
     locality: str | None = None
+    level: str | None = None
     date: str | None = None
     sources: int = 0  # texts that state the link to the parent in the tree
     children: list[Document] = field(default_factory=list)
@@ -105,7 +107,7 @@ def describe(store: Store, uri: str) -> Document:
     rows = store.select(
         sparql_prefixes()
         + f"""
-        SELECT ?id ?label ?typeLabel ?place (MIN(?date) AS ?earliest) WHERE {{
+        SELECT ?id ?label ?typeLabel ?place (SAMPLE(?levelName) AS ?level) (MIN(?date) AS ?earliest) WHERE {{
           BIND({_iri(uri)} AS ?doc)
           OPTIONAL {{ GRAPH ?g1 {{ ?doc eli:id_local ?id }} }}
           OPTIONAL {{ GRAPH ?g2 {{ ?doc rdfs:label ?label }} }}
@@ -113,18 +115,34 @@ def describe(store: Store, uri: str) -> Document:
                      FILTER(lang(?typeLabel) = "vi") }}
           OPTIONAL {{ GRAPH ?g4 {{ ?doc kg:locality ?locality }} GRAPH ?g5 {{ ?locality rdfs:label ?place }} }}
           OPTIONAL {{ GRAPH ?g6 {{ ?doc eli:date_document ?date }} }}
+          OPTIONAL {{ GRAPH ?g7 {{ ?doc eli:passed_by ?agent . ?agent kg:level ?levelNode }}
+                     BIND(STRAFTER(STR(?levelNode), STR(kglevel:)) AS ?levelName) }}
         }} GROUP BY ?id ?label ?typeLabel ?place"""
     )
     row = rows[0] if rows else {}
     name = str(row.get("id") or row.get("label") or uri.rsplit("/", 1)[-1])
+    level = str(row["level"]) if row.get("level") else _level_of_symbol(str(row["id"])) if "id" in row else None
     earliest = row.get("earliest")
     return Document(
         uri,
         name,
         str(row["typeLabel"]) if "typeLabel" in row else None,
         str(row["place"]) if "place" in row else None,
+        level,
         str(earliest) if earliest is not None else None,
     )
+
+
+def _level_of_symbol(id_local: str) -> str | None:
+    """The level an issuer code tells: "58-KH/BTGTW" is central, "49-KH/TU" provincial."""
+    number, _, symbol = id_local.partition("/")
+    if "-" in number:  # Party: N-TYPE/ISSUER
+        issuer = symbol.split("-")[0]
+    else:  # State: N[/YYYY]/TYPE-ISSUER[-UNIT]
+        parts = id_local.rsplit("/", 1)[-1].split("-")
+        issuer = parts[1] if len(parts) > 1 else parts[0]
+    code = lexicon.issuer_code(issuer)
+    return code.level if code else None
 
 
 def _neighbours(store: Store, uri: str, down: bool) -> list[tuple[str, int]]:
@@ -161,8 +179,9 @@ def tree(store: Store, root: Document, down: bool = True, depth: int = 10) -> Do
 
 
 def label(document: Document) -> str:
-    parts = [" ".join(part for part in (document.type, document.name) if part)]
-    parts.append(document.locality or "central")
+    typed = document.type and not document.name.startswith(document.type)
+    parts = [f"{document.type} {document.name}" if typed else document.name]
+    parts.append(document.locality or ("central" if document.level == "central" else "locality unknown"))
     parts.append(document.date or "date unknown")
     text = " · ".join(parts)
     if document.sources:
