@@ -150,7 +150,7 @@ def issuer_suffixes() -> tuple[tuple[str, str, str], ...]:
 
 def issuer_code(code: str) -> IssuerCode | None:
     """What the issuer part of a symbol says: from the code table, else from its ending."""
-    known = issuer_codes().get(code)
+    known = issuer_codes().get(code) or issuer_codes().get(code.rstrip("0123456789"))  # QH14 is QH
     if known:
         return known
     for suffix, level, family in issuer_suffixes():
