@@ -7,6 +7,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 GOLD = ROOT / "tests" / "gold"
+HELDOUT = ROOT / "tests" / "heldout"
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +15,13 @@ def own_gold():
     from kg.evaluate import evaluate
 
     return evaluate(GOLD)
+
+
+@pytest.fixture(scope="session")
+def heldout_report():
+    from kg.evaluate import evaluate
+
+    return evaluate(HELDOUT)
 
 
 @pytest.fixture(scope="session")

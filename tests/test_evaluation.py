@@ -29,3 +29,11 @@ def test_own_gold_all_relations(own_gold):
 
 def test_own_gold_never_places_a_document_in_the_wrong_province(own_gold):
     assert own_gold.locality["wrong"] == 0
+
+
+def test_held_out_set_stays_close_to_the_development_set(heldout_report):
+    assert heldout_report.texts == 20
+    assert heldout_report.references.f1 >= 0.98
+    assert heldout_report.relation("implements").f1 >= 0.90
+    assert heldout_report.all_relations.f1 >= 0.85
+    assert heldout_report.locality["wrong"] == 0
