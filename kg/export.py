@@ -41,9 +41,10 @@ def document_graph(store: Store) -> nx.MultiDiGraph:
             VALUES ?class { eli:LegalResource kg:UnresolvedReference }
             GRAPH ?g { ?d kg:mentionedIn ?g ; a ?class .
                        OPTIONAL { ?d eli:id_local ?code } OPTIONAL { ?d rdfs:label ?name }
-                       OPTIONAL { ?d eli:date_document ?date } OPTIONAL { ?d eli:type_document ?t }
                        OPTIONAL { ?d kg:locality ?place . ?place rdfs:label ?placeName } }
-            OPTIONAL { GRAPH ?v { ?t skos:prefLabel ?typeName FILTER (lang(?typeName) = "vi") } }
+            OPTIONAL { GRAPH ?dated { ?d eli:date_document ?date } }
+            OPTIONAL { GRAPH ?typed { ?d eli:type_document ?t }
+                       GRAPH ?v { ?t skos:prefLabel ?typeName FILTER (lang(?typeName) = "vi") } }
         } GROUP BY ?d ?class"""
     )
     for row in nodes:

@@ -14,6 +14,8 @@ from importlib.resources import files
 import rdflib
 from rdflib.namespace import RDFS, SKOS
 
+from kg import lexicon
+
 ELI = "http://data.europa.eu/eli/ontology#"
 KG = "https://kg.example.org/ontology#"
 LEVEL = "https://kg.example.org/ontology/level/"
@@ -76,7 +78,7 @@ class Vocabulary:
         """The type word of the sentence wins over the code (Party `QĐ` is Quyết định or
         Quy định; the word says which); the code is the fallback."""
         if type_word:
-            concept = self.types_by_label.get(type_word.casefold()) or self.type_code(type_word)
+            concept = self.types_by_label.get(type_word.casefold()) or self.type_code(lexicon.type_code(type_word))
             if concept:
                 return concept
         return self.type_code(code) if code else None

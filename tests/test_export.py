@@ -66,3 +66,17 @@ def test_csv_writes_nodes_and_edges(store_path, tmp_path):
     assert {e["relation"] for e in edges} == {"implements", "cites"}
     with pytest.raises(ExportError, match="--output"):
         export(store, "csv", None)
+
+
+def test_csv_nodes_carry_every_stated_date_and_their_own_type(seeds, tmp_path):
+    """With the real extractor: dates stated in any text or the registry, and a
+    document without a number keeps its own type, not another concept's."""
+    store = tmp_path / "store"
+    build([seeds], store=str(store))
+    with open_store(str(store), read_only=True) as opened:
+        export(opened, "csv", tmp_path / "csv")
+    with (tmp_path / "csv" / "nodes.csv").open(encoding="utf-8") as handle:
+        rows = {row["label"]: row for row in csv.DictReader(handle)}
+    assert rows["05-CT/TW"]["date"] == "2016-05-15"
+    assert rows["129-KH/TU"]["date"] == "2022-12-02"
+    assert rows["Chương trình hành động thực hiện 28-NQ/TW"]["type"] == "Chương trình"
