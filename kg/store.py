@@ -187,7 +187,8 @@ class SparqlEndpointStore(Store):
                 return response.read()
         except urllib.error.HTTPError as error:
             detail = error.read().decode("utf-8", "replace").strip().splitlines()
-            raise StoreError(f"{url}: HTTP {error.code} {detail[0] if detail else error.reason}") from None
+            hint = "; for an Oxigraph server give its /query URL" if error.code in (404, 405) else ""
+            raise StoreError(f"{url}: HTTP {error.code} {detail[0] if detail else error.reason}{hint}") from None
         except urllib.error.URLError as error:
             raise StoreError(f"{url}: {error.reason}") from None
 
