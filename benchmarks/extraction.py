@@ -1,7 +1,7 @@
 """Extraction speed: MB/s and texts/s on the gold texts, and on hostile input.
 
-    python benchmarks/extraction.py            # prints a Markdown section
-    python benchmarks/extraction.py --write    # also replaces it in docs/benchmarks.md
+python benchmarks/extraction.py            # prints a Markdown section
+python benchmarks/extraction.py --write    # also replaces it in docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ def measure() -> str:
 def write(section: str) -> None:
     existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    updated = pattern.sub(section + "\n", existing) if pattern.search(existing) else existing.rstrip() + "\n\n" + section
+    updated = (
+        pattern.sub(section + "\n", existing) if pattern.search(existing) else existing.rstrip() + "\n\n" + section
+    )
     REPORT.write_text(updated, encoding="utf-8")
 
 

@@ -1,8 +1,8 @@
 """kg: the directive-citation knowledge graph.
 
-    >>> import kg
-    >>> extraction = kg.extract("Kế hoạch số 129-KH/TU về việc thực hiện Kết luận số 01-KL/TW")
-    >>> [(r.canonical, r.relation) for r in extraction.relations]  # doctest: +SKIP
+>>> import kg
+>>> extraction = kg.extract("Kế hoạch số 129-KH/TU về việc thực hiện Kết luận số 01-KL/TW")
+>>> [(r.canonical, r.relation) for r in extraction.relations]  # doctest: +SKIP
 """
 
 from kg.builder import build

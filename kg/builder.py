@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.version import __version__
 from kg.graph import SourceMeta, registry_quads, source_graph_uri, source_quads
 from kg.identity import DEFAULT_BASE
 from kg.model import Extraction
 from kg.read import expand
 from kg.registry import ReferenceData
 from kg.store import DEFAULT_STORE, Store, open_store
+from kg.version import __version__
 from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
 
 BATCH_QUADS = 200_000  # quads written per bulk call: few large writes beat many small ones
@@ -140,7 +140,12 @@ def _meta_quads(values: dict[str, str | int]) -> list[ox.Quad]:
     graph = ox.NamedNode(META_GRAPH)
     xsd_integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
     return [
-        ox.Quad(graph, ox.NamedNode(KG + name), ox.Literal(str(value), datatype=xsd_integer) if isinstance(value, int) else ox.Literal(value), graph)
+        ox.Quad(
+            graph,
+            ox.NamedNode(KG + name),
+            ox.Literal(str(value), datatype=xsd_integer) if isinstance(value, int) else ox.Literal(value),
+            graph,
+        )
         for name, value in values.items()
     ]
 
@@ -202,7 +207,9 @@ def build(
     locations = collect(paths)
     target = store if isinstance(store, Store) else open_store(store)
     try:
-        return _build(target, locations, [Path(p).resolve() for p in paths], jobs, prune, base, reference, analyze, progress)
+        return _build(
+            target, locations, [Path(p).resolve() for p in paths], jobs, prune, base, reference, analyze, progress
+        )
     finally:
         if target is not store:
             target.close()
@@ -251,7 +258,8 @@ def _build(store, locations, roots, jobs, prune, base, reference, analyze, progr
         gone = [
             graph
             for location, (graph, _, _) in recorded.items()
-            if location not in seen and (not Path(location).exists() or any(Path(location).is_relative_to(root) for root in roots))
+            if location not in seen
+            and (not Path(location).exists() or any(Path(location).is_relative_to(root) for root in roots))
         ]
         store.drop_graphs(gone)
         summary.removed = len(gone)

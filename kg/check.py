@@ -62,7 +62,9 @@ def _data_graph(store: Store) -> rdflib.Graph:
 
 
 def _name(store: Store, node: str) -> str:
-    rows = store.select(f"SELECT ?id WHERE {{ GRAPH ?g {{ <{node}> <http://data.europa.eu/eli/ontology#id_local> ?id }} }} LIMIT 1")
+    rows = store.select(
+        f"SELECT ?id WHERE {{ GRAPH ?g {{ <{node}> <http://data.europa.eu/eli/ontology#id_local> ?id }} }} LIMIT 1"
+    )
     return f"{rows[0]['id']} <{node}>" if rows else f"<{node}>"
 
 
@@ -101,18 +103,27 @@ def _unpaired(store: Store) -> list[Violation]:
     """Edges without evidence and evidence without its edge, each within one graph."""
     relations = ", ".join(f"<{p}>" for p in vocabulary().relation_properties.values())
     checks = (
-        ("has no evidence in its text's graph",
-         f"GRAPH ?g {{ ?s ?p ?o FILTER (?p IN ({relations})) "
-         "FILTER NOT EXISTS { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }"),
-        ("is evidence of an edge its text's graph does not state",
-         "GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o FILTER NOT EXISTS { ?s ?p ?o } }"),
+        (
+            "has no evidence in its text's graph",
+            f"GRAPH ?g {{ ?s ?p ?o FILTER (?p IN ({relations})) "
+            "FILTER NOT EXISTS { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }",
+        ),
+        (
+            "is evidence of an edge its text's graph does not state",
+            "GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o FILTER NOT EXISTS { ?s ?p ?o } }",
+        ),
     )
     violations = []
     for problem, pattern in checks:
-        rows = store.select(sparql_prefixes() + f"SELECT ?s ?p ?o ?location WHERE {{ {pattern} OPTIONAL {{ GRAPH ?g {{ ?g kg:location ?location }} }} }}")
+        rows = store.select(
+            sparql_prefixes()
+            + f"SELECT ?s ?p ?o ?location WHERE {{ {pattern} OPTIONAL {{ GRAPH ?g {{ ?g kg:location ?location }} }} }}"
+        )
         for row in rows:
             message = f"{compact(str(row['p']))} edge to {row['o']} {problem}"
-            violations.append(Violation(_name(store, str(row["s"])), None, message, None, (str(row.get("location", "")),)))
+            violations.append(
+                Violation(_name(store, str(row["s"])), None, message, None, (str(row.get("location", "")),))
+            )
     return violations
 
 
@@ -177,7 +188,11 @@ def format_report(report: CheckReport) -> str:
     for u in report.unresolved[:MAX_LISTED]:
         candidates = f"; candidates: {', '.join(u.candidates)}" if u.candidates else ""
         lines.append(f"  {u.label!r} in {u.source}: {u.reason}{candidates}")
-    hidden = max(0, len(report.violations) - MAX_LISTED) + max(0, len(report.conflicts) - MAX_LISTED) + max(0, len(report.unresolved) - MAX_LISTED)
+    hidden = (
+        max(0, len(report.violations) - MAX_LISTED)
+        + max(0, len(report.conflicts) - MAX_LISTED)
+        + max(0, len(report.unresolved) - MAX_LISTED)
+    )
     if hidden:
         lines.append(f"({hidden} more not listed)")
     return "\n".join(lines)

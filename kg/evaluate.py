@@ -236,9 +236,7 @@ def _score_relations(text: str, gold: dict, extraction: Extraction, report: Repo
         predicted.append((source, relation.relation, target))
     unmatched = list(expected)
     for source, relation, target in predicted:
-        match = next(
-            (g for g in unmatched if g[1] == relation and _same(source, g[0]) and _same(target, g[2])), None
-        )
+        match = next((g for g in unmatched if g[1] == relation and _same(source, g[0]) and _same(target, g[2])), None)
         if match is not None:
             unmatched.remove(match)
             report.relation(relation).true += 1

@@ -86,7 +86,9 @@ def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> None:
 
 def union_triples(store: Store) -> bytes:
     """The union of the graphs but the store's bookkeeping, as N-Triples."""
-    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }}")
+    return store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }}"
+    )
 
 
 def _write_turtle(store: Store, output: BinaryIO) -> None:

@@ -21,7 +21,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg.identity import Identity, agent_uri, identify, identify_entry, place_path, place_uri, split_symbol
 from kg.model import Extraction, Reference
 from kg.registry import ReferenceData
-from kg.vocab import DCTERMS, ELI, KG, LEVEL, PROV, RDF, REGISTRY_GRAPH, RDFS_NS, XSD, vocabulary
+from kg.vocab import DCTERMS, ELI, KG, LEVEL, PROV, RDF, RDFS_NS, REGISTRY_GRAPH, XSD, vocabulary
 
 _iri_cache: dict[str, NamedNode] = {}
 
@@ -150,7 +150,9 @@ def _place(out: _Graph, base: str, province: str | None, district: str | None) -
 
 def _reference_doc(ref: Reference, data: ReferenceData) -> _Document:
     province = data.province_name(ref.province) if ref.province else None
-    return _Document(ref.type, ref.number, ref.symbol, ref.date, ref.title, ref.issuer, ref.level, province, ref.district)
+    return _Document(
+        ref.type, ref.number, ref.symbol, ref.date, ref.title, ref.issuer, ref.level, province, ref.district
+    )
 
 
 def source_quads(
@@ -165,7 +167,11 @@ def source_quads(
     out.add(graph, KG + "buildKey", Literal(source.build_key))
     out.add(graph, KG + "extractorVersion", Literal(version))
     out.add(graph, DCTERMS + "date", iso_date(source.date))
-    out.add(graph, KG + "locality", _place(out, base, data.province_name(source.province) if source.province else None, None))
+    out.add(
+        graph,
+        KG + "locality",
+        _place(out, base, data.province_name(source.province) if source.province else None, None),
+    )
 
     warnings = list(extraction.warnings)
     nodes: dict[str, str] = {}
@@ -185,7 +191,9 @@ def source_quads(
         subject, obj = nodes.get(relation.source), nodes.get(relation.target)
         predicate = properties.get(relation.relation)
         if subject is None or obj is None or predicate is None:
-            warnings.append(f"relation {relation.source} {relation.relation} {relation.target}: unknown reference or relation")
+            warnings.append(
+                f"relation {relation.source} {relation.relation} {relation.target}: unknown reference or relation"
+            )
             continue
         if subject == obj:
             warnings.append(f"relation {relation.relation} of {subject} to itself dropped")

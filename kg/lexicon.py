@@ -101,7 +101,9 @@ def _split(value: str) -> tuple[str, ...]:
 
 @cache
 def document_types() -> tuple[DocumentType, ...]:
-    return tuple(DocumentType(r["word"], r["code"], r["family"], r["named"] == "yes") for r in _rows("document_types.csv"))
+    return tuple(
+        DocumentType(r["word"], r["code"], r["family"], r["named"] == "yes") for r in _rows("document_types.csv")
+    )
 
 
 @cache

@@ -29,7 +29,9 @@ def _word_starts(text: str, words: Iterable[str], start: int, end: int) -> list[
         position = text.find(word, start, end)
         while position >= 0:
             after = position + len(word)
-            if not (position > 0 and text[position - 1].isalpha()) and not (after < len(text) and text[after].isalpha()):
+            if not (position > 0 and text[position - 1].isalpha()) and not (
+                after < len(text) and text[after].isalpha()
+            ):
                 found.append(position)
             position = text.find(word, after, end)
     return sorted(found)
@@ -46,7 +48,9 @@ class PhraseFinder:
         end = len(text) if end is None else end
         lowered = text.lower()
         if len(lowered) != len(text):  # a letter whose lower case is longer: search the words one by one
-            positions = [w.start() for w in WORD_RE.finditer(text, start, end) if w.group(0).lower() in self.starting_words]
+            positions = [
+                w.start() for w in WORD_RE.finditer(text, start, end) if w.group(0).lower() in self.starting_words
+            ]
         else:
             positions = _word_starts(lowered, self.starting_words, start, end)
         resume = start

@@ -96,9 +96,7 @@ def _type_word_re() -> re.Pattern:
 @cache
 def _prefix_re() -> re.Pattern:
     """Type word and "số" right before a number: anchored at the end of a window."""
-    return re.compile(
-        rf"(?:(?P<word>{_type_word_re().pattern})[ \n]*)?(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?$"
-    )
+    return re.compile(rf"(?:(?P<word>{_type_word_re().pattern})[ \n]*)?(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?$")
 
 
 @cache
@@ -193,9 +191,7 @@ def parse_date(match: re.Match) -> tuple[str | None, str | None]:
         return None, f"impossible date {match.group(0)!r} dropped"
 
 
-_DATE_AFTER_RE = re.compile(
-    rf"[ \n]*,?[ \n]*(?:\([ \n]*)?(?:(?i:ban hành|ký)[ \n]+)?(?i:ngày)[ \n]*(?=\d)"
-)
+_DATE_AFTER_RE = re.compile(r"[ \n]*,?[ \n]*(?:\([ \n]*)?(?:(?i:ban hành|ký)[ \n]+)?(?i:ngày)[ \n]*(?=\d)")
 _OF_RE = re.compile(r"[ \n]*,?[ \n]*(?:của|do)[ \n]+")
 _QUOTED_RE = re.compile(r"[ \n]*[“\"«]([^”\"»\n]{3,400})[”\"»]")
 _YEAR_SUFFIX_RE = re.compile(rf"[ \n]+năm[ \n]+{_YEAR}(?!\d)")
@@ -239,9 +235,7 @@ def _unknown_issuer_re() -> re.Pattern:
     stops = _alternation([*lexicon.connectives("issuer_stop"), *(c.phrase for c in lexicon.cues())])
     next_citation = rf"{_type_word_re().pattern}[ \n]+(?:{_NUMBER_WORD}|\d)"
     word = r"[^\W\d_][^\s,;.:“”\"()]*"
-    return re.compile(
-        rf"[{_UPPER}][^\s,;.:“”\"()]*(?:[ ](?!(?i:{stops})(?![^\W\d_])|{next_citation}){word}){{0,9}}"
-    )
+    return re.compile(rf"[{_UPPER}][^\s,;.:“”\"()]*(?:[ ](?!(?i:{stops})(?![^\W\d_])|{next_citation}){word}){{0,9}}")
 
 
 def _read_unknown_issuer(text: str, position: int) -> tuple[str | None, int]:
@@ -359,7 +353,12 @@ def _numbered(text: str) -> list[Citation]:
             continue
         symbol, year, family, issuer_code = parsed
         start, word, number_word_at = _type_from_prefix(text, match.start())
-        if family == "state" and not word and number_word_at is None and symbol.split("-")[0] not in lexicon.type_codes():
+        if (
+            family == "state"
+            and not word
+            and number_word_at is None
+            and symbol.split("-")[0] not in lexicon.type_codes()
+        ):
             continue  # a công văn symbol needs "số" or a type word to be told from other codes
         code = symbol.split("/")[0] if family == "party" else symbol.split("-")[0]
         doc_type = word or lexicon.type_word_for(code, family)
@@ -383,9 +382,7 @@ def _incomplete(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
         if not match.group("so"):
             if not word[0].isupper() or re.fullmatch(_YEAR, number):
                 continue
-        found.append(
-            Citation(match.start(), match.end(), "incomplete", lexicon.canonical_type_word(word), number)
-        )
+        found.append(Citation(match.start(), match.end(), "incomplete", lexicon.canonical_type_word(word), number))
     return found
 
 
@@ -404,8 +401,7 @@ def _named(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
         # "Luật Đất đai số 31/2024/QH15"; the number's own prefix may have taken the name's
         # last word as its type word ("... pháp luật số 80/2015/QH13").
         if following and (
-            following.start < match.end("name")
-            or _NAMED_NUMBER_RE.fullmatch(text[match.end("name") : following.start])
+            following.start < match.end("name") or _NAMED_NUMBER_RE.fullmatch(text[match.end("name") : following.start])
         ):
             following.start, following.type, following.title = match.start(), word, title
             continue
@@ -453,7 +449,10 @@ def _read_before(text: str, citation: Citation, clause_start: int, taken: SpanIn
         return
     citation.issued = True
     clause_start = max(clause_start, citation.start - _ISSUING_WINDOW)
-    outside = lambda position: taken.covering(position) is None
+
+    def outside(position: int) -> bool:
+        return taken.covering(position) is None
+
     position = clause_start
     while position < citation.start:
         if text[position].isupper() and (position == 0 or not text[position - 1].isalpha()) and outside(position):

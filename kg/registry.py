@@ -55,7 +55,9 @@ class ReferenceData:
         for name in FILES:
             path = files("kg").joinpath("data", name)
             digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
-        return cls(lexicon.central_documents(), lexicon.provinces(), lexicon.districts(), lexicon.terms(), digest.hexdigest())
+        return cls(
+            lexicon.central_documents(), lexicon.provinces(), lexicon.districts(), lexicon.terms(), digest.hexdigest()
+        )
 
     def central_entries(self, number: str, symbol: str) -> list[RegistryEntry]:
         return list(self._central.get(registry_key(number, symbol), ()))
@@ -67,7 +69,9 @@ class ReferenceData:
     def term_at(self, level: str, day: Date) -> str | None:
         body = TERM_BODIES.get(level)
         matching = [
-            t.name for t in self.terms if t.body == body and t.start <= day.isoformat() and (t.end is None or day.isoformat() < t.end)
+            t.name
+            for t in self.terms
+            if t.body == body and t.start <= day.isoformat() and (t.end is None or day.isoformat() < t.end)
         ]
         return matching[0] if len(matching) == 1 else None
 

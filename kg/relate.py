@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg import lexicon
-from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re
 from kg.phrases import PhraseFinder, first_word
+from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re
 from kg.spans import SpanIndex
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -274,7 +275,11 @@ class _Reader:
         previous = self.citation_before(cue.start, sentence, exclude=target)
         if previous is not None:
             incoming = self.incoming.get(id(previous))
-            if incoming and incoming[0] != "pending" and _COORDINATION_RE.search(self.text, previous.ext_end, cue.start):
+            if (
+                incoming
+                and incoming[0] != "pending"
+                and _COORDINATION_RE.search(self.text, previous.ext_end, cue.start)
+            ):
                 return incoming[0]  # "A thực hiện B, đồng thời triển khai C": A is C's source too
             return previous
         head = self.head_before(cue.start, sentence)
@@ -337,7 +342,8 @@ class _Reader:
         clause_start = max(clause_start, position - 2 * _MAX_SUBJECT_GAP)
         named = [c for c in self.citations.between(clause_start, position) if c.ext_end <= position]
         heads = [
-            m for m in _type_word_re().finditer(self.text, clause_start, position)
+            m
+            for m in _type_word_re().finditer(self.text, clause_start, position)
             if m.group(0)[0].isupper() and self.citations.covering(m.start()) is None
         ]
         if heads and (not named or heads[-1].start() > named[-1].start):
@@ -351,11 +357,13 @@ class _Reader:
                 return known
         label_target = target.symbol and f"{target.number}-{target.symbol}" if target.family == "party" else None
         label_target = label_target or (
-            f"{target.number}/{target.year + '/' if target.year else ''}{target.symbol}" if target.symbol else self.text[target.start : target.end]
+            f"{target.number}/{target.year + '/' if target.year else ''}{target.symbol}"
+            if target.symbol
+            else self.text[target.start : target.end]
         )
         cue_text = self.text[cue.start : cue.end].lower()
         citation = Citation(start, target.end, "unnumbered", word, ext_end=target.end)
-        citation.title = f"{head.group('head')} {cue_text} {self.text[target.start:target.end]}"
+        citation.title = f"{head.group('head')} {cue_text} {self.text[target.start : target.end]}"
         citation.issuer = f"{word} {cue_text} {label_target}"
         citation.ext_end = head.end("head")
         self.unnumbered.append(citation)
@@ -456,8 +464,10 @@ class _Reader:
         if item_end >= 0 and not self._has_cue(previous.ext_end, previous.ext_end + item_end):
             return _fullmatch(_LIST_RE, gap[item_end:])  # "...; " ends one item of a list of clauses
         title = _TITLE_RE.match(gap)
-        return bool(title) and not self._has_cue(previous.ext_end, target.start) and _fullmatch(
-            _LIST_RE, gap[title.end() :]
+        return (
+            bool(title)
+            and not self._has_cue(previous.ext_end, target.start)
+            and _fullmatch(_LIST_RE, gap[title.end() :])
         )
 
     def _has_cue(self, start: int, end: int) -> bool:

@@ -13,13 +13,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
 from kg import lexicon
 from kg.model import Context, Evidence, Mention, Reference, Relation
 from kg.normalize import NormalText, fold
-from kg.recognize import _DATE_RE, PLACE_DATE_RE, _PLACE_KINDS, Citation, parse_date, place_finder, place_names, read_issuer
+from kg.recognize import (
+    _DATE_RE,
+    _PLACE_KINDS,
+    PLACE_DATE_RE,
+    Citation,
+    parse_date,
+    place_finder,
+    place_names,
+    read_issuer,
+)
 from kg.relate import Link, Sentence
 
 _LOCAL_LEVELS = ("province", "district", "commune", "local")
@@ -262,9 +271,7 @@ class _Resolver:
                 key = _titled_key(citation, titled) or key
             province, district = self.explicit_place(citation)
             candidates = documents.setdefault(key, [])
-            document = next(
-                (d for d in candidates if province is None or d.province in (None, province)), None
-            )
+            document = next((d for d in candidates if province is None or d.province in (None, province)), None)
             if document is None:
                 document = _Document([], province, district)
                 candidates.append(document)
@@ -296,7 +303,11 @@ class _Resolver:
     def reference(self, index: int, document: _Document, province_of_text: str | None) -> Reference:
         citations = document.citations
         first = next((c for c in citations if c.kind in ("numbered", "header")), citations[0])
-        pick = lambda attribute: next((getattr(c, attribute) for c in citations if getattr(c, attribute)), None)
+
+        def pick(attribute: str):
+            """The first value any citation of the document gives."""
+            return next((getattr(c, attribute) for c in citations if getattr(c, attribute)), None)
+
         dates = {c.date for c in citations if c.date}
         if len(dates) > 1:
             self.warnings.append(f"{first.number}-{first.symbol}: several dates {sorted(dates)}; kept the first")
@@ -382,7 +393,7 @@ def resolve(
     documents = resolver.group(kept)
     province_of_text = context.province
     references = [resolver.reference(i + 1, d, province_of_text) for i, d in enumerate(documents)]
-    reference_of = {id(c): ref.id for d, ref in zip(documents, references) for c in d.citations}
+    reference_of = {id(c): ref.id for d, ref in zip(documents, references, strict=True) for c in d.citations}
     relations: list[Relation] = []
     seen = set()
     for link in links:
@@ -392,6 +403,8 @@ def resolve(
         seen.add((source, link.relation, target))
         cue_start, cue_end = normal.span(*link.cue)
         relations.append(
-            Relation(source, link.relation, target, normal.original[cue_start:cue_end], resolver.evidence(link.sentence))
+            Relation(
+                source, link.relation, target, normal.original[cue_start:cue_end], resolver.evidence(link.sentence)
+            )
         )
     return references, relations, resolver.warnings

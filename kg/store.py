@@ -123,8 +123,7 @@ class OxigraphStore(Store):
         except OSError as error:
             if "lock" in str(error).lower():
                 raise StoreError(
-                    f"store {path} is open for writing in another process; "
-                    "only one process can write a store at a time"
+                    f"store {path} is open for writing in another process; only one process can write a store at a time"
                 ) from None
             raise StoreError(f"cannot open store {path}: {error}") from None
         self._read_only = read_only
@@ -132,9 +131,7 @@ class OxigraphStore(Store):
     def select(self, sparql: str) -> list[Row]:
         solutions = self._store.query(sparql)
         names = [v.value for v in solutions.variables]
-        return [
-            {name: _rdflib_term(row[name]) for name in names if row[name] is not None} for row in solutions
-        ]
+        return [{name: _rdflib_term(row[name]) for name in names if row[name] is not None} for row in solutions]
 
     def construct(self, sparql: str) -> bytes:
         return self._store.query(sparql).serialize(format=ox.RdfFormat.N_TRIPLES)
@@ -179,7 +176,9 @@ class SparqlEndpointStore(Store):
         else:
             self.query_url = self.update_url = self.store_url = url
 
-    def _request(self, url: str, data: bytes | None, content_type: str | None, accept: str | None = None, method: str = "POST") -> bytes:
+    def _request(
+        self, url: str, data: bytes | None, content_type: str | None, accept: str | None = None, method: str = "POST"
+    ) -> bytes:
         headers = {k: v for k, v in (("Content-Type", content_type), ("Accept", accept)) if v}
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
@@ -193,11 +192,18 @@ class SparqlEndpointStore(Store):
             raise StoreError(f"{url}: {error.reason}") from None
 
     def select(self, sparql: str) -> list[Row]:
-        body = self._request(self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/sparql-results+json")
-        return [{name: _json_term(value) for name, value in binding.items()} for binding in json.loads(body)["results"]["bindings"]]
+        body = self._request(
+            self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/sparql-results+json"
+        )
+        return [
+            {name: _json_term(value) for name, value in binding.items()}
+            for binding in json.loads(body)["results"]["bindings"]
+        ]
 
     def construct(self, sparql: str) -> bytes:
-        return self._request(self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/n-triples")
+        return self._request(
+            self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/n-triples"
+        )
 
     def update(self, sparql: str) -> None:
         self._request(self.update_url, sparql.encode("utf-8"), "application/sparql-update")
@@ -230,7 +236,9 @@ def _json_term(value: dict) -> rdflib.term.Identifier:
     if value["type"] == "bnode":
         return rdflib.BNode(value["value"])
     datatype = value.get("datatype")
-    return rdflib.Literal(value["value"], lang=value.get("xml:lang"), datatype=rdflib.URIRef(datatype) if datatype else None)
+    return rdflib.Literal(
+        value["value"], lang=value.get("xml:lang"), datatype=rdflib.URIRef(datatype) if datatype else None
+    )
 
 
 def open_store(location: str | Path | None = DEFAULT_STORE, read_only: bool = False) -> Store:

@@ -52,7 +52,7 @@ def compact(iri: str) -> str:
     """`eli:cites` for a known namespace, the IRI otherwise."""
     for name, namespace in PREFIXES.items():
         if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
-            return f"{name}:{iri[len(namespace):]}"
+            return f"{name}:{iri[len(namespace) :]}"
     return iri
 
 

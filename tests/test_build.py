@@ -48,7 +48,9 @@ def test_the_seeds_give_one_node_per_document_and_the_implementation_chain(seeds
         )
         by_code: dict[str, set[tuple[str, str | None]]] = {}
         for row in nodes:
-            by_code.setdefault(str(row["id"]), set()).add((str(row["d"]), str(row["place"]) if "place" in row else None))
+            by_code.setdefault(str(row["id"]), set()).add(
+                (str(row["d"]), str(row["place"]) if "place" in row else None)
+            )
         assert by_code["05-CT/TW"] == {(DIRECTIVE, None)}
         assert by_code["01-KL/TW"] == {(CONCLUSION, None)}
         assert by_code["129-KH/TU"] == {(PLAN_2023, "Hà Tĩnh")}

@@ -38,11 +38,17 @@ def break_graph(store_path: Path, sparql: str) -> None:
 
 
 def test_an_edge_without_evidence_fails_readably(store_path):
-    break_graph(store_path, f"DELETE {{ GRAPH ?g {{ ?e ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?e rdf:subject <{CONCLUSION}> ; rdf:object <{DIRECTIVE}> ; ?p ?o }} }}")
+    break_graph(
+        store_path,
+        f"DELETE {{ GRAPH ?g {{ ?e ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?e rdf:subject <{CONCLUSION}> ; rdf:object <{DIRECTIVE}> ; ?p ?o }} }}",
+    )
     result = CliRunner().invoke(main, ["check", "--store", str(store_path)])
     assert result.exit_code == 1
     assert result.output.startswith("The graph is broken: 2 shape violation(s).")  # one per text
-    assert f"01-KL/TW <{CONCLUSION}> kg:implements edge to {DIRECTIVE} has no evidence in its text's graph" in result.output
+    assert (
+        f"01-KL/TW <{CONCLUSION}> kg:implements edge to {DIRECTIVE} has no evidence in its text's graph"
+        in result.output
+    )
     assert "000_c80d4fcd2b087b4f.txt" in result.output  # names the texts that state the node
 
 

@@ -70,7 +70,9 @@ def test_bad_options_say_what_to_write(texts, option, value, message):
 def test_bad_files_are_reported_and_skipped(tmp_path, texts):
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    result = CliRunner().invoke(main, ["extract", str(texts[0]), str(binary), str(tmp_path / "gone.txt"), str(texts[1])])
+    result = CliRunner().invoke(
+        main, ["extract", str(texts[0]), str(binary), str(tmp_path / "gone.txt"), str(texts[1])]
+    )
     assert result.exit_code == 2
     assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == [str(texts[0]), str(texts[1])]
     errors = result.stderr.splitlines()

@@ -26,7 +26,9 @@ def store_path(tmp_path_factory) -> Path:
 
 
 def test_trig_loaded_into_a_fresh_store_is_isomorphic(store_path, tmp_path):
-    result = CliRunner().invoke(main, ["export", "--format", "trig", "-o", str(tmp_path / "all.trig"), "--store", str(store_path)])
+    result = CliRunner().invoke(
+        main, ["export", "--format", "trig", "-o", str(tmp_path / "all.trig"), "--store", str(store_path)]
+    )
     assert result.exit_code == 0, result.output
     with open_store(store_path, read_only=True) as original, open_store("memory") as fresh:
         fresh.load((tmp_path / "all.trig").read_bytes(), "trig")

@@ -72,8 +72,18 @@ def test_a_term_stated_by_the_extractor_is_used_as_written_in_the_term_table():
 
 
 def test_local_symbols_include_the_locality():
-    ha_tinh = identify(ref(number="129", symbol="KH/TU", level="province", province="Ha Tinh", date="2022-12-02"), None, REFERENCE, BASE)
-    bac_kan = identify(ref(number="129", symbol="KH/TU", level="province", province="Bắc Kạn", date="2022-12-02"), None, REFERENCE, BASE)
+    ha_tinh = identify(
+        ref(number="129", symbol="KH/TU", level="province", province="Ha Tinh", date="2022-12-02"),
+        None,
+        REFERENCE,
+        BASE,
+    )
+    bac_kan = identify(
+        ref(number="129", symbol="KH/TU", level="province", province="Bắc Kạn", date="2022-12-02"),
+        None,
+        REFERENCE,
+        BASE,
+    )
     assert ha_tinh.uri == f"{ELI}/dang/ha-tinh/tu/kh/2020-2025/129"  # the alias is the gazetteer's name
     assert bac_kan.uri == f"{ELI}/dang/bac-kan/tu/kh/2020-2025/129"
 
@@ -95,7 +105,12 @@ def test_what_a_text_does_not_settle_stays_unresolved(reference, reason):
 
 
 def test_a_district_document_is_identified_with_its_district():
-    identity = identify(ref(number="12", symbol="KH/HU", level="district", province="Hà Tĩnh", district="Can Lộc", date="2022-12-02"), None, REFERENCE, BASE)
+    identity = identify(
+        ref(number="12", symbol="KH/HU", level="district", province="Hà Tĩnh", district="Can Lộc", date="2022-12-02"),
+        None,
+        REFERENCE,
+        BASE,
+    )
     assert identity.uri == f"{ELI}/dang/ha-tinh/can-loc/hu/kh/2020-2025/12"
 
 
@@ -110,7 +125,16 @@ def test_state_years_come_from_the_number_the_date_or_the_registry():
 def _extraction(date: str) -> Extraction:
     sentence = "Kế hoạch số 129-KH/TU thực hiện Kết luận số 01-KL/TW"
     references = [
-        ref("plan", "129", "KH/TU", level="province", province="Hà Tĩnh", date="2022-12-02", type="Kế hoạch", issuer="Ban Thường vụ Tỉnh ủy"),
+        ref(
+            "plan",
+            "129",
+            "KH/TU",
+            level="province",
+            province="Hà Tĩnh",
+            date="2022-12-02",
+            type="Kế hoạch",
+            issuer="Ban Thường vụ Tỉnh ủy",
+        ),
         ref("conclusion", "01", "KL/TW", date=date, type="Kết luận", issuer="Bộ Chính trị"),
     ]
     relation = Relation("plan", "implements", "conclusion", "thực hiện", Evidence(0, len(sentence), sentence))
@@ -138,7 +162,12 @@ def test_evidence_is_reachable_from_the_edge_by_sparql():
     )
     assert len(rows) == 1
     row = rows[0]
-    assert (int(row["start"]), int(row["end"]), str(row["cue"]), str(row["location"])) == (0, 52, "thực hiện", "/texts/0.txt")
+    assert (int(row["start"]), int(row["end"]), str(row["cue"]), str(row["location"])) == (
+        0,
+        52,
+        "thực hiện",
+        "/texts/0.txt",
+    )
 
 
 def test_conflicting_dates_are_all_kept_each_in_its_source_graph():

@@ -22,7 +22,9 @@ CUES = ("tiếp tục thực hiện", "cụ thể hóa", "thực hiện", "gắn
 REFERENCE = ReferenceData(
     central=[
         RegistryEntry("05", "CT/TW", "Chỉ thị", "2016-05-15", "Bộ Chính trị", "XII", "về đẩy mạnh học tập và làm theo"),
-        RegistryEntry("01", "KL/TW", "Kết luận", "2021-05-18", "Bộ Chính trị", "XIII", "về tiếp tục thực hiện Chỉ thị 05"),
+        RegistryEntry(
+            "01", "KL/TW", "Kết luận", "2021-05-18", "Bộ Chính trị", "XIII", "về tiếp tục thực hiện Chỉ thị 05"
+        ),
         RegistryEntry("35", "CT/TW", "Chỉ thị", "2019-05-30", "Bộ Chính trị", "XII", "về đại hội đảng bộ các cấp"),
         RegistryEntry("35", "CT/TW", "Chỉ thị", "2024-06-14", "Bộ Chính trị", "XIII", "về đại hội đảng bộ các cấp"),
         RegistryEntry("719", "QĐ-TTg", "Quyết định", "2020-05-29", "Thủ tướng Chính phủ", None, ""),
@@ -86,7 +88,9 @@ def gold_extraction(text: str, gold: dict) -> Extraction:
         start, end = _span(text, item["evidence"])
         sentence = text[start:end]
         cue = next((c for c in CUES if c in sentence), item["relation"])
-        relations.append(Relation(ids[item["source"]], item["relation"], ids[item["target"]], cue, Evidence(start, end, sentence)))
+        relations.append(
+            Relation(ids[item["source"]], item["relation"], ids[item["target"]], cue, Evidence(start, end, sentence))
+        )
     return Extraction(None, Context(gold["province"], None, gold.get("date")), references, relations)
 
 
@@ -94,7 +98,10 @@ def seed_texts() -> dict[str, dict]:
     """file name -> gold annotation of every seed text."""
     if not SEEDS.is_dir():
         pytest.skip(f"seeds not found at {SEEDS}")
-    return {p.name: json.loads((SEEDS / "gold" / (p.stem + ".json")).read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))}
+    return {
+        p.name: json.loads((SEEDS / "gold" / (p.stem + ".json")).read_text(encoding="utf-8"))
+        for p in sorted(SEEDS.glob("*.txt"))
+    }
 
 
 def analyze_seed(path: str) -> Extraction:

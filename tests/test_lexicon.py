@@ -20,8 +20,16 @@ def test_every_data_file_loads():
 
 
 def test_gazetteer_counts_before_and_after_the_2025_merger():
-    before = [p for p in lexicon.provinces() if (p.valid_from or "") <= "2025-06-30" and (p.valid_to or "9999") >= "2025-06-30"]
-    after = [p for p in lexicon.provinces() if (p.valid_from or "") <= "2025-07-01" and (p.valid_to or "9999") >= "2025-07-01"]
+    before = [
+        p
+        for p in lexicon.provinces()
+        if (p.valid_from or "") <= "2025-06-30" and (p.valid_to or "9999") >= "2025-06-30"
+    ]
+    after = [
+        p
+        for p in lexicon.provinces()
+        if (p.valid_from or "") <= "2025-07-01" and (p.valid_to or "9999") >= "2025-07-01"
+    ]
     assert (len(before), len(after)) == (63, 34)
     names = {p.name for p in lexicon.provinces()}
     assert all(p.successor in names for p in lexicon.provinces() if p.successor)

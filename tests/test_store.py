@@ -11,7 +11,12 @@ G = "https://example.org/g"
 
 
 def quad(subject: str, graph: str = G) -> ox.Quad:
-    return ox.Quad(ox.NamedNode(f"https://example.org/{subject}"), ox.NamedNode("https://example.org/p"), ox.Literal("v", language="vi"), ox.NamedNode(graph))
+    return ox.Quad(
+        ox.NamedNode(f"https://example.org/{subject}"),
+        ox.NamedNode("https://example.org/p"),
+        ox.Literal("v", language="vi"),
+        ox.NamedNode(graph),
+    )
 
 
 def count(store) -> int:
@@ -23,7 +28,9 @@ def test_memory_store_adds_replaces_and_drops_graphs():
         store.add([quad("a"), quad("b"), quad("c", "https://example.org/h")])
         assert count(store) == 3
         store.replace_graphs([G], [quad("d")])
-        assert {str(r["s"]) for r in store.select(f"SELECT ?s WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}")} == {"https://example.org/d"}
+        assert {str(r["s"]) for r in store.select(f"SELECT ?s WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}")} == {
+            "https://example.org/d"
+        }
         store.drop_graphs(["https://example.org/h"])
         assert count(store) == 1
 

@@ -1,0 +1,104 @@
+"""Commands of the graph stage: `kg build`, `kg export`, `kg check`."""
+
+from __future__ import annotations
+
+import click
+
+STORE_HELP = "Store: a directory (embedded, default kg-store), `memory`, or an http(s):// SPARQL endpoint."
+
+
+def graph_errors():
+    """Errors of the graph stage, each shown as one line naming the file or option."""
+    from kg.builder import BuildError
+    from kg.export import ExportError
+    from kg.store import StoreError
+
+    return (BuildError, ExportError, StoreError, OSError)
+
+
+@click.command("build")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--store", default="kg-store", show_default=True, help=STORE_HELP)
+@click.option(
+    "--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=1), help="Texts read in parallel processes."
+)
+@click.option("--prune", is_flag=True, help="Remove texts that are gone from the given folders or from disk.")
+@click.option(
+    "--base", default=None, help="URI base of documents (docs/identity.md); a store keeps the one it was built with."
+)
+def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, base: str | None) -> None:
+    """Build or update the graph of the texts in PATH... (files or folders).
+
+    Unchanged texts are skipped; a changed text replaces its own statements.
+    """
+    import sys
+
+    from kg.builder import build
+
+    def progress(items, length):
+        return click.progressbar(items, length=length, label="Building", file=sys.stderr)
+
+    try:
+        summary = build(paths, store=store, jobs=jobs, prune=prune, base=base, progress=progress)
+    except graph_errors() as error:
+        raise click.ClickException(str(error)) from None
+    for location, message in summary.failures:
+        click.echo(message if location in message else f"{location}: {message}", err=True)
+    click.echo(
+        f"texts: {summary.texts} (built {summary.built}, unchanged {summary.skipped}, removed {summary.removed},"
+        f" failed {len(summary.failures)})\n"
+        f"documents: {summary.documents}\nrelations: {summary.relations}\n"
+        f"unresolved: {summary.unresolved}\nwarnings: {summary.warnings}"
+    )
+    if summary.failures:
+        sys.exit(2)
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "-f",
+    "format_",
+    required=True,
+    type=click.Choice(["ttl", "trig", "nq", "jsonld", "graphml", "csv"]),
+    help="trig, nq and jsonld keep which text said what.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(), default=None, help="File to write (stdout if omitted); a folder for csv."
+)
+@click.option("--store", default="kg-store", show_default=True, help=STORE_HELP)
+def export_command(format_: str, output: str | None, store: str) -> None:
+    """Write the graph as RDF, or its document graph as GraphML or CSV."""
+    from kg.export import export
+    from kg.store import open_store
+
+    try:
+        with open_store(store, read_only=True) as opened:
+            export(opened, format_, output)
+    except graph_errors() as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("check")
+@click.option("--store", default="kg-store", show_default=True, help=STORE_HELP)
+def check_command(store: str) -> None:
+    """Validate the graph with the SHACL shapes; list conflicts and unresolved references.
+
+    Exits 1 when a shape is violated.
+    """
+    import sys
+
+    from kg.check import check, format_report
+    from kg.store import open_store
+
+    try:
+        with open_store(store, read_only=True) as opened:
+            report = check(opened)
+    except graph_errors() as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(format_report(report))
+    if not report.conforms:
+        sys.exit(1)
+
+
+COMMANDS = (build_command, export_command, check_command)
