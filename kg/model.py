@@ -24,6 +24,15 @@ RELATIONS = (
 LEVELS = ("central", "province", "district", "commune")
 
 
+def local_id(number: str | None, symbol: str | None, year: str | None, family: str | None) -> str | None:
+    """A document's number and symbol written the conventional way: 05-CT/TW, 719/QĐ-TTg, 30/2020/NĐ-CP."""
+    if number is None or symbol is None:
+        return None
+    if family == "party":
+        return f"{number}-{symbol}"
+    return f"{number}/{year}/{symbol}" if year else f"{number}/{symbol}"
+
+
 @dataclass(frozen=True)
 class Context:
     """What is known about a text before reading it: where and when it is from."""

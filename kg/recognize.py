@@ -73,6 +73,7 @@ class Citation:
     place: str | None = None  # a place named with the issuer
     title: str | None = None
     issued: bool = False  # the object of "ban hành": a document the text introduces
+    label: str | None = None  # the name of a document without a number
     warnings: list[str] = field(default_factory=list)
 
     @property

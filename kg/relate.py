@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg import lexicon
+from kg.model import local_id
 from kg.phrases import PhraseFinder, first_word
 from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re
 from kg.spans import SpanIndex
@@ -355,17 +356,10 @@ class _Reader:
         for known in self.unnumbered:
             if known.start == start:
                 return known
-        label_target = target.symbol and f"{target.number}-{target.symbol}" if target.family == "party" else None
-        label_target = label_target or (
-            f"{target.number}/{target.year + '/' if target.year else ''}{target.symbol}"
-            if target.symbol
-            else self.text[target.start : target.end]
-        )
+        target_name = local_id(target.number, target.symbol, target.year, target.family)
         cue_text = self.text[cue.start : cue.end].lower()
-        citation = Citation(start, target.end, "unnumbered", word, ext_end=target.end)
-        citation.title = f"{head.group('head')} {cue_text} {self.text[target.start : target.end]}"
-        citation.issuer = f"{word} {cue_text} {label_target}"
-        citation.ext_end = head.end("head")
+        citation = Citation(start, target.end, "unnumbered", word, ext_end=head.end("head"))
+        citation.label = f"{word} {cue_text} {target_name or self.text[target.start : target.end]}"
         self.unnumbered.append(citation)
         self._relate_target(citation, sentence)  # "... để cụ thể hóa Chương trình hành động thực hiện ..."
         return citation
@@ -481,7 +475,7 @@ class _Reader:
         """
         if not pending:
             return pending
-        issued = self.issued_after(max(target.end for _, target, _ in pending), sentence)
+        issued = self.issued_after(pending[-1][1].end, sentence)
         if issued is None and following:
             if self.text[sentence.end - 1] in ";,":
                 return pending

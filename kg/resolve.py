@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
 from kg import lexicon
-from kg.model import Context, Evidence, Mention, Reference, Relation
+from kg.model import Context, Evidence, Mention, Reference, Relation, local_id
 from kg.normalize import NormalText, fold
 from kg.recognize import (
     _DATE_RE,
@@ -27,7 +28,6 @@ from kg.recognize import (
     parse_date,
     place_finder,
     place_names,
-    read_issuer,
 )
 from kg.relate import Link, Sentence
 
@@ -190,37 +190,32 @@ def _level(citation: Citation) -> str | None:
     return level
 
 
-def _term(family: str | None, date: str | None, symbol: str | None) -> str | None:
-    if family != "party" or date is None:
+def _party_term(date: str | None, symbol: str) -> str | None:
+    """The term of the issuing committee on `date`: Central Committee for /TW, provincial otherwise."""
+    if date is None:
         return None
-    body = "TW" if symbol and symbol.endswith("TW") else "province"
+    body = "TW" if symbol.endswith("TW") else "province"
     for term in lexicon.terms():
         if term.body == body and term.start <= date and (term.end is None or date < term.end):
             return term.name
     return None
 
 
-def _registry_term(number: str, symbol: str, text_date: str | None) -> tuple[str | None, str | None, bool]:
-    """(term, date, ambiguous) from the registry of central documents."""
+def _registry_term(number: str, symbol: str, text_date: str | None) -> tuple[str | None, bool]:
+    """(term, ambiguous) from the registry of central documents issued before the text."""
     known = [d for d in lexicon.central_documents() if d.symbol == symbol and int(d.number) == int(number)]
     if text_date:
         known = [d for d in known if d.date is None or d.date <= text_date]
     if len(known) == 1:
-        return known[0].term, known[0].date, False
-    return None, None, len(known) > 1
+        return known[0].term, False
+    return None, len(known) > 1
 
 
 def _canonical(reference: Reference) -> str | None:
     if reference.number is None:
         return None
-    if reference.symbol is None:
-        key = f"{reference.type} {reference.number}"
-    elif reference.family == "party":
-        key = f"{reference.number}-{reference.symbol}"
-    elif reference.year:
-        key = f"{reference.number}/{reference.year}/{reference.symbol}"
-    else:
-        key = f"{reference.number}/{reference.symbol}"
+    key = local_id(reference.number, reference.symbol, reference.year, reference.family)
+    key = key or f"{reference.type} {reference.number}"
     return f"{key}@{reference.province}" if reference.province else key
 
 
@@ -236,30 +231,15 @@ class _Resolver:
     def __init__(self, normal: NormalText, sentences: list[Sentence], context: Context):
         self.normal = normal
         self.sentences = sentences
+        self.sentence_starts = [sentence.start for sentence in sentences]
         self.context = context
         self.warnings: list[str] = []
 
     def sentence_of(self, position: int) -> Sentence:
-        for sentence in self.sentences:
-            if sentence.start <= position < sentence.end:
-                return sentence
+        index = bisect_right(self.sentence_starts, position) - 1
+        if index >= 0 and position < self.sentences[index].end:
+            return self.sentences[index]
         return Sentence(position, position)
-
-    def explicit_place(self, citation: Citation) -> tuple[str | None, str | None]:
-        """A place named with the citation's issuer, before or after it."""
-        if citation.place:
-            return _place(citation.place)
-        sentence = self.sentence_of(citation.start)
-        if citation.issued or citation.kind == "header":
-            before = self.normal.text[sentence.start : citation.start]
-            found = (None, None, None, 0)
-            for match in re.finditer(r"(?<![^\W\d_])", before):
-                issuer = read_issuer(before, match.start())
-                if issuer[0]:
-                    found = issuer
-            if found[2]:
-                return _place(found[2])
-        return None, None
 
     def group(self, citations: list[Citation]) -> list[_Document]:
         documents: dict[tuple, list[_Document]] = {}
@@ -269,7 +249,7 @@ class _Resolver:
             key = _key(citation)
             if citation.kind == "named":
                 key = _titled_key(citation, titled) or key
-            province, district = self.explicit_place(citation)
+            province, district = _place(citation.place)  # named with its issuer
             candidates = documents.setdefault(key, [])
             document = next((d for d in candidates if province is None or d.province in (None, province)), None)
             if document is None:
@@ -330,16 +310,14 @@ class _Resolver:
             level=level,
         )
         if first.kind in ("named", "unnumbered"):
-            reference.label = first.issuer if first.kind == "unnumbered" else first.title
-            reference.issuer = None
-            reference.title = first.title if first.kind == "named" else None
+            reference.label = first.label or first.title
         if first.kind == "incomplete":
             reference.complete = False
         if level in _LOCAL_LEVELS or (first.kind == "incomplete" and first.issuer_level in _LOCAL_LEVELS):
             province = document.province or self._sentence_place(citations) or province_of_text
             reference.province = province_on(province, reference.date or self.context.date)
             reference.district = document.district
-        self._settle_term(reference)
+        self._settle_term(reference, introduced=any(c.issued or c.kind == "header" for c in citations))
         reference.canonical = _canonical(reference)
         return reference
 
@@ -350,23 +328,22 @@ class _Resolver:
                 return province
         return None
 
-    def _settle_term(self, reference: Reference) -> None:
+    def _settle_term(self, reference: Reference, introduced: bool) -> None:
+        """The Party term a number belongs to, only where something settles it:
+        its own date; for a central document, the registry; for the document a
+        text issues or is, the text's date."""
         if reference.family != "party" or reference.number is None or reference.symbol is None:
             return
         if reference.date:
-            reference.term = _term("party", reference.date, reference.symbol)
-            return
-        if reference.level == "central":
-            term, date, ambiguous = _registry_term(reference.number, reference.symbol, self.context.date)
+            reference.term = _party_term(reference.date, reference.symbol)
+        elif reference.level == "central":
+            reference.term, ambiguous = _registry_term(reference.number, reference.symbol, self.context.date)
             if ambiguous:
                 self.warnings.append(
                     f"{reference.number}-{reference.symbol}: the number exists in several terms; no date tells which"
                 )
-            reference.term = term
-            reference.date = reference.date or None
-            return
-        if reference.self or any(c for c in [reference] if c.self):
-            reference.term = _term("party", self.context.date, reference.symbol)
+        elif introduced:
+            reference.term = _party_term(self.context.date, reference.symbol)
 
     def mention(self, citation: Citation) -> Mention:
         start, end = self.normal.span(citation.start, citation.end)

@@ -20,6 +20,8 @@ ADVERSARIAL = {
     "05 - ": 2 * MEGABYTE,
     "thực hiện Kế hoạch được ban hành ": 2 * MEGABYTE,
     "Kế hoạch số 1-KH/": MEGABYTE,  # a citation every 17 characters, in one sentence
+    "Căn cứ Luật Đất đai số 31/2024/QH15;\n": MEGABYTE,  # a preamble that never ends
+    "Ngày 2/12/2022, BTV Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số 12-KH/TU thực hiện Chỉ thị 05-CT/TW. ": MEGABYTE,
 }
 
 
