@@ -192,7 +192,13 @@ def parse_date(match: re.Match) -> tuple[str | None, str | None]:
         return None, f"impossible date {match.group(0)!r} dropped"
 
 
-_DATE_AFTER_RE = re.compile(r"[ \n]*,?[ \n]*(?:\([ \n]*)?(?:(?i:ban hành|ký)[ \n]+)?(?i:ngày)[ \n]*(?=\d)")
+@cache
+def _date_after_re() -> re.Pattern:
+    """What leads from a citation to its date: ", ngày", "(ngày", "vừa được Quốc hội thông qua ngày"."""
+    passed = rf"(?:(?:vừa|đã)[ \n]+)?(?:được[ \n]+(?:{_issuer_re().pattern}[ \n]+)?)?(?i:ban hành|ký|thông qua)[ \n]+"
+    return re.compile(rf"[ \n]*,?[ \n]*(?:\([ \n]*)?(?:{passed})?(?i:ngày)[ \n]*(?=\d)")
+
+
 _OF_RE = re.compile(r"[ \n]*,?[ \n]*(?:của|do)[ \n]+")
 _QUOTED_RE = re.compile(r"[ \n]*[“\"«]([^”\"»\n]{3,400})[”\"»]")
 _YEAR_SUFFIX_RE = re.compile(rf"[ \n]+năm[ \n]+{_YEAR}(?!\d)")
@@ -200,11 +206,11 @@ _CLOSE_RE = re.compile(r"[ \n]*\)")
 
 
 def _read_date(text: str, position: int, citation: Citation) -> int:
-    lead = _DATE_AFTER_RE.match(text, position)
+    lead = _date_after_re().match(text, position)
     if not lead:
         return position
     date = _DATE_RE.match(text, lead.end())
-    if not date:
+    if not date or _opens_issuing_clause(text, date.end()):
         return position
     iso, warning = parse_date(date)
     if warning:
@@ -213,6 +219,16 @@ def _read_date(text: str, position: int, citation: Citation) -> int:
     end = date.end()
     close = _CLOSE_RE.match(text, end)
     return close.end() if close and "(" in text[position : lead.end()] else end
+
+
+_SPACES_RE = re.compile(r"[ \n]*")
+_ISSUING_AHEAD_RE = re.compile(r"(?i:ban hành|ký)")
+
+
+def _opens_issuing_clause(text: str, position: int) -> bool:
+    """ "..., ngày 3/10/2022 Ban Thường vụ Huyện ủy đã ban hành ...": the date is the next document's."""
+    issuer = _issuer_re().match(text, _SPACES_RE.match(text, position).end())
+    return bool(issuer) and _ISSUING_AHEAD_RE.search(text, issuer.end(), issuer.end() + 60) is not None
 
 
 def read_issuer(text: str, position: int) -> tuple[str | None, str | None, str | None, int]:

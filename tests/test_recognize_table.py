@@ -150,3 +150,17 @@ def test_header_number_is_the_texts_own_document():
     )
     own = extract(text).references[0]
     assert (own.self, own.canonical, own.date, own.type) == (True, "1542/QĐ-UBND@Quảng Trị", "2025-08-25", "Quyết định")
+
+
+def test_a_date_that_opens_the_next_issuing_clause_is_not_the_previous_documents():
+    text = (
+        "Thực hiện Nghị quyết số 21-NQ/TW, ngày 3/10/2022 Ban Thường vụ Huyện ủy Đức Thọ đã ban hành "
+        "Kế hoạch số 87-KH/HU để triển khai."
+    )
+    dates = {r.canonical: r.date for r in extract(text).references}
+    assert dates == {"21-NQ/TW": None, "87-KH/HU@Hà Tĩnh": "2022-10-03"}
+
+
+def test_a_law_passed_on_a_date():
+    text = "Luật Thủ đô số 39/2024/QH15 vừa được Quốc hội thông qua ngày 28/6/2024."
+    assert extract(text).references[0].date == "2024-06-28"
