@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 WORD_RE = re.compile(r"[^\W\d_]+")
-_UPPER_LETTERS = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
-_CAPITALISED_WORD_RE = re.compile(f"(?<![^\\W\\d_])[{_UPPER_LETTERS}][^\\W\\d_]*")
+UPPER_LETTERS = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
+_CAPITALISED_WORD_RE = re.compile(f"(?<![^\\W\\d_])[{UPPER_LETTERS}][^\\W\\d_]*")
 
 
 def first_word(phrase: str) -> str:

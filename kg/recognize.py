@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from kg import lexicon
-from kg.phrases import NameFinder, PhraseFinder, first_word
+from kg.phrases import UPPER_LETTERS, NameFinder, PhraseFinder, first_word
 from kg.spans import SpanIndex
 
 # ---- the shapes of numbers and symbols --------------------------------------
@@ -59,7 +59,7 @@ class Citation:
 
     start: int  # mention span (type word .. symbol), normalised offsets
     end: int
-    kind: str  # numbered | incomplete | named | header
+    kind: str  # numbered | incomplete | named | header, and unnumbered (made by relate)
     type: str | None = None
     number: str | None = None
     symbol: str | None = None
@@ -75,10 +75,6 @@ class Citation:
     issued: bool = False  # the object of "ban hành": a document the text introduces
     label: str | None = None  # the name of a document without a number
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return self.symbol is not None
 
 
 # ---- lexicon-derived patterns -------------------------------------------------
@@ -113,10 +109,10 @@ def _incomplete_finder() -> PhraseFinder:
 def _named_finder() -> PhraseFinder:
     named_types = [t.word for t in lexicon.document_types() if t.named]
     named = _alternation(named_types)
-    stop = r"ngày|năm|số|về|của|đã|được|hiện hành|có hiệu lực|quy định|và[ \n]+[A-ZĐ]"
+    stop = _alternation(lexicon.connectives("name_end"))
     word = r"[^\W\d_]+"
     pattern = re.compile(
-        rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{_UPPER}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
+        rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{UPPER_LETTERS}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
         rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
     )
     return PhraseFinder(pattern, map(first_word, named_types))

@@ -274,15 +274,13 @@ class _Reader:
 
     def source_for(self, cue: _Cue, target: Citation, sentence: Sentence, clause_start: int) -> Citation | str | None:
         previous = self.citation_before(cue.start, sentence, exclude=target)
-        if previous is not None:
-            incoming = self.incoming.get(id(previous))
-            if (
-                incoming
-                and incoming[0] != "pending"
-                and _COORDINATION_RE.search(self.text, previous.ext_end, cue.start)
-            ):
-                return incoming[0]  # "A thực hiện B, đồng thời triển khai C": A is C's source too
+        if previous is not None and not _COORDINATION_RE.search(self.text, previous.ext_end, cue.start):
             return previous
+        if previous is not None:
+            # "A thực hiện B, đồng thời triển khai C": C's source is B's; "B và theo C" joins two objects.
+            incoming = self.incoming.get(id(previous))
+            if incoming and incoming[0] != "pending":
+                return incoming[0]
         head = self.head_before(cue.start, sentence)
         if head is not None:
             match, touching = head

@@ -98,6 +98,14 @@ RELATIONS = [
         "Nghị quyết số 139/NQ-CP của Chính phủ ban hành Chương trình hành động thực hiện Nghị quyết số 68-NQ/TW.",
         {("139/NQ-CP", "implements", "68-NQ/TW")},
     ),
+    # a second cue joined by "đồng thời" goes on with the same source
+    (
+        "Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số 224-KH/TU nhằm cụ thể hóa Kết luận số 01-KL/TW, "
+        "đồng thời triển khai Kế hoạch số 58-KH/BTGTW.",
+        {("224-KH/TU@Hà Tĩnh", "implements", "01-KL/TW"), ("224-KH/TU@Hà Tĩnh", "implements", "58-KH/BTGTW")},
+    ),
+    # "và" joins two objects: the first is not the second's source
+    ("Việc bầu cử thực hiện đúng Điều lệ Đảng và theo Quy định số 24-QĐ/TW.", set()),
     # no source document, no relation
     ("Các địa phương đã triển khai thực hiện Chỉ thị số 05-CT/TW một cách sâu rộng.", set()),
     ("Hội nghị quán triệt Kết luận số 01-KL/TW và Chỉ thị số 05-CT/TW.", set()),
