@@ -456,7 +456,7 @@ def _share_list_dates(text: str, citations: list[Citation]) -> None:
 _ISSUING_WINDOW = 240
 
 
-def _read_before(text: str, citation: Citation, clause_start: int, taken: SpanIndex[Citation]) -> None:
+def read_issuing_clause(text: str, citation: Citation, clause_start: int, taken: SpanIndex[Citation]) -> None:
     """An issuing clause before the citation: "Ngày 2/12/2022, BTV Tỉnh ủy đã ban hành ..."."""
     if not _ISSUING_RE.search(text, max(clause_start, citation.start - 30), citation.start):
         return
@@ -531,7 +531,7 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     for citation in citations:
         sentence_start = starts[max(0, bisect_right(starts, citation.start) - 1)]
         clause_start = max(sentence_start, text.rfind(";", sentence_start, citation.start) + 1)
-        _read_before(text, citation, clause_start, taken)
+        read_issuing_clause(text, citation, clause_start, taken)
         if citation.kind == "header":
             _read_header(text, citation)
     return citations

@@ -28,7 +28,7 @@ from functools import cache
 from kg import lexicon
 from kg.model import local_id
 from kg.phrases import PhraseFinder, first_word
-from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re
+from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re, read_issuing_clause
 from kg.spans import SpanIndex
 
 
@@ -136,6 +136,11 @@ def _subject_lead_re() -> re.Pattern:
     return re.compile(
         rf"[ \n\-+*•·]*(?:(?i:việc)(?:[ \n]+[^\W\d_]+){{1,3}}?[ \n]+(?={_type_word_re().pattern}[ \n]+(?i:số)))?"
     )
+
+
+@cache
+def _plural_re() -> re.Pattern:
+    return re.compile(rf"(?<![^\W\d_])(?i:{'|'.join(map(re.escape, lexicon.connectives('plural')))})(?![^\W\d_])")
 
 
 @cache
@@ -302,7 +307,15 @@ class _Reader:
             if touching and issuing_document:
                 return issuing_document  # "Nghị quyết 139/NQ-CP ban hành Chương trình hành động thực hiện ..."
             introduces = not cue.clause_wide and not cue.reverse
-            if touching and introduces and target.kind != "named" and (capitalised or issuing) and not headline:
+            # "nhiều huyện ủy đã xây dựng kế hoạch ...": many plans, not one document
+            generic = not capitalised and _plural_re().search(self.text, clause_start, match.start("head"))
+            if (
+                touching
+                and introduces
+                and target.kind != "named"
+                and (capitalised or issuing)
+                and not (headline or generic)
+            ):
                 return self._unnumbered(match, word, target, cue, sentence)
         if _CLAUSE_LEAD_RE.fullmatch(self.text, clause_start, cue.start):
             return "pending"
@@ -358,6 +371,7 @@ class _Reader:
         cue_text = self.text[cue.start : cue.end].lower()
         citation = Citation(start, target.end, "unnumbered", word, ext_end=head.end("head"))
         citation.label = f"{word} {cue_text} {target_name or self.text[target.start : target.end]}"
+        read_issuing_clause(self.text, citation, sentence.start, self.citations)  # "Huyện ủy X xây dựng kế hoạch ..."
         self.unnumbered.append(citation)
         self._relate_target(citation, sentence)  # "... để cụ thể hóa Chương trình hành động thực hiện ..."
         return citation
