@@ -26,6 +26,6 @@ def extract(text: str, context: Context | None = None, source: str | None = None
     )
     spans = sentences(normal.text)
     citations = recognize(normal.text, [s.start for s in spans])
-    links, unnumbered = relate(normal.text, citations)
+    links, unnumbered = relate(normal.text, citations, spans)
     references, relations, warnings = resolve(normal, citations, links, unnumbered, spans, context)
     return Extraction(source, context, references, relations, warnings)

@@ -505,8 +505,8 @@ class _Reader:
         self.sources.add(id(source))
 
 
-def relate(text: str, citations: list[Citation]) -> tuple[list[Link], list[Citation]]:
-    """The relations a text states, and the documents without a number they involve."""
+def relate(text: str, citations: list[Citation], spans: list[Sentence]) -> tuple[list[Link], list[Citation]]:
+    """The relations a text states (in its sentences `spans`), and the documents without a number they involve."""
     reader = _Reader(text, citations)
-    reader.read(sentences(text))
+    reader.read(spans)
     return reader.links, reader.unnumbered
