@@ -27,6 +27,7 @@ from kg.store import DEFAULT_STORE, Store, open_store
 from kg.version import __version__
 from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
 
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 BATCH_QUADS = 200_000  # quads written per bulk call: few large writes beat many small ones
 STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
 
@@ -136,14 +137,43 @@ def compute_statistics(store: Store) -> dict[str, int]:
     }
 
 
+def read_counts(store: Store) -> list[tuple[str, str, int]]:
+    """(dimension, key, count) kept by the last build: documents by type, level and
+    locality, relations by name (the library query `counts`), largest first."""
+    rows = store.select(
+        sparql_prefixes()
+        + f"""SELECT ?dimension ?key ?count WHERE {{ GRAPH <{META_GRAPH}> {{
+            <{META_GRAPH}> kg:count [ kg:dimension ?dimension ; kg:key ?key ; kg:value ?count ] }} }}
+        ORDER BY ?dimension DESC(?count) ?key"""
+    )
+    return [(str(row["dimension"]), str(row["key"]), int(row["count"])) for row in rows]
+
+
+def _count_quads(store: Store) -> list[ox.Quad]:
+    """The library query `counts`, run once per build so that `kg stats` costs no scan."""
+    from kg.queries import load, solve
+
+    graph = ox.NamedNode(META_GRAPH)
+    quads = []
+    # Numbered, not blank, nodes: two builds of the same texts give the same quads.
+    for number, row in enumerate(solve(store, load("counts"), {}).rows):
+        node = ox.NamedNode(f"{META_GRAPH}:count:{number}")
+        quads += [
+            ox.Quad(graph, ox.NamedNode(KG + "count"), node, graph),
+            ox.Quad(node, ox.NamedNode(KG + "dimension"), ox.Literal(str(row["dimension"])), graph),
+            ox.Quad(node, ox.NamedNode(KG + "key"), ox.Literal(str(row["key"])), graph),
+            ox.Quad(node, ox.NamedNode(KG + "value"), ox.Literal(str(row["count"]), datatype=XSD_INTEGER), graph),
+        ]
+    return quads
+
+
 def _meta_quads(values: dict[str, str | int]) -> list[ox.Quad]:
     graph = ox.NamedNode(META_GRAPH)
-    xsd_integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
     return [
         ox.Quad(
             graph,
             ox.NamedNode(KG + name),
-            ox.Literal(str(value), datatype=xsd_integer) if isinstance(value, int) else ox.Literal(value),
+            ox.Literal(str(value), datatype=XSD_INTEGER) if isinstance(value, int) else ox.Literal(value),
             graph,
         )
         for name, value in values.items()
@@ -268,5 +298,5 @@ def _build(store, locations, roots, jobs, prune, base, reference, analyze, progr
     for name, value in statistics.items():
         setattr(summary, name, value)
     meta = {"base": base, "vocabularyDigest": vocab.digest, "registryDigest": data.digest, **statistics}
-    store.replace_graphs([META_GRAPH], _meta_quads(meta))
+    store.replace_graphs([META_GRAPH], _meta_quads(meta) + _count_quads(store))
     return summary

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,6 +30,7 @@ import rdflib
 from kg.vocab import PREFIXES
 
 DEFAULT_STORE = "kg-store"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MEMORY = "memory"
 
 # Format names of the CLI -> Oxigraph formats.
@@ -40,10 +43,27 @@ FORMATS = {
 }
 
 Row = dict[str, rdflib.term.Identifier]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal  # a parameter value, checked by pyoxigraph
+NOT_SELECT = "only a SELECT query gives rows; this one is an ASK, CONSTRUCT or DESCRIBE query"
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """The answer of a SELECT query: its variables in order, and its rows."""
+
+    variables: list[str]
+    rows: list[Row]
 
 
 class StoreError(Exception):
     """A store that cannot be opened or used; the message names it."""
+
+
+def _literal(value: str, language: str | None, datatype: str | None) -> rdflib.Literal:
+    """A literal as every backend gives it: a simple literal is typed xsd:string, as in RDF 1.1."""
+    if language:
+        return rdflib.Literal(value, lang=language)
+    return rdflib.Literal(value, datatype=rdflib.URIRef(datatype or XSD_STRING))
 
 
 def _rdflib_term(term) -> rdflib.term.Identifier:
@@ -51,9 +71,7 @@ def _rdflib_term(term) -> rdflib.term.Identifier:
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    return _literal(term.value, term.language, term.datatype.value)
 
 
 class Store:
@@ -66,6 +84,12 @@ class Store:
 
     def construct(self, sparql: str) -> bytes:
         """The triples of a CONSTRUCT query, as N-Triples."""
+        raise NotImplementedError
+
+    def solutions(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Solutions:
+        """A read-only SELECT query over the union of all graphs as its default graph, each
+        binding given as an RDF term, never written into the query as text. A bound
+        variable must be in the SELECT clause (Oxigraph substitutes only projected ones)."""
         raise NotImplementedError
 
     def update(self, sparql: str) -> None:
@@ -136,6 +160,15 @@ class OxigraphStore(Store):
     def construct(self, sparql: str) -> bytes:
         return self._store.query(sparql).serialize(format=ox.RdfFormat.N_TRIPLES)
 
+    def solutions(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Solutions:
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        answer = self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise StoreError(NOT_SELECT)
+        names = [v.value for v in answer.variables]
+        rows = [{name: _rdflib_term(row[name]) for name in names if row[name] is not None} for row in answer]
+        return Solutions(names, rows)
+
     def update(self, sparql: str) -> None:
         self._store.update(sparql)
 
@@ -205,6 +238,22 @@ class SparqlEndpointStore(Store):
             self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/n-triples"
         )
 
+    def solutions(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Solutions:
+        # `union-default-graph` is Oxigraph's switch; a Fuseki dataset needs tdb:unionDefaultGraph.
+        body = self._request(
+            f"{self.query_url}{'&' if '?' in self.query_url else '?'}union-default-graph",
+            with_values(sparql, bindings or {}).encode("utf-8"),
+            "application/sparql-query",
+            "application/sparql-results+json",
+        )
+        answer = json.loads(body)
+        if "results" not in answer:
+            raise StoreError(NOT_SELECT)
+        rows = [
+            {name: _json_term(value) for name, value in binding.items()} for binding in answer["results"]["bindings"]
+        ]
+        return Solutions(answer["head"]["vars"], rows)
+
     def update(self, sparql: str) -> None:
         self._request(self.update_url, sparql.encode("utf-8"), "application/sparql-update")
 
@@ -235,10 +284,53 @@ def _json_term(value: dict) -> rdflib.term.Identifier:
         return rdflib.URIRef(value["value"])
     if value["type"] == "bnode":
         return rdflib.BNode(value["value"])
-    datatype = value.get("datatype")
-    return rdflib.Literal(
-        value["value"], lang=value.get("xml:lang"), datatype=rdflib.URIRef(datatype) if datatype else None
-    )
+    return _literal(value["value"], value.get("xml:lang"), value.get("datatype"))
+
+
+class RdflibStore(Store):
+    """An rdflib Dataset as a read-only store: the same queries, rdflib's engine."""
+
+    def __init__(self, dataset: rdflib.Dataset) -> None:
+        self.location = "rdflib"
+        self._dataset = dataset
+        self._dataset.default_union = True  # what Store.solutions promises
+
+    def solutions(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Solutions:
+        initial = {name: _rdflib_term(term) for name, term in (bindings or {}).items()}
+        answer = self._dataset.query(sparql, initBindings=initial)
+        if answer.type != "SELECT":
+            raise StoreError(NOT_SELECT)
+        names = [str(v) for v in answer.vars]
+        rows = [{name: _same_literal(row[name]) for name in names if row[name] is not None} for row in answer]
+        return Solutions(names, rows)
+
+
+def _same_literal(term: rdflib.term.Identifier) -> rdflib.term.Identifier:
+    if isinstance(term, rdflib.Literal):
+        return _literal(str(term), term.language, term.datatype)
+    return term
+
+
+# What may come before the `{` that opens a SELECT query's WHERE clause and hold a brace:
+# comments, strings and IRIs; the rest is keywords, variables and expressions.
+_BEFORE_WHERE = re.compile(
+    r"""#[^\n]*|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'"""
+    r"""|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|\{|[^#'"<{]+|<"""
+)
+
+
+def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """The query with a VALUES block opening its WHERE clause, for servers that take no
+    bindings. Each term is written in N-Triples syntax, escaped and checked by pyoxigraph
+    when the term was made, so no value can end the block or change the query."""
+    if not bindings:
+        return sparql
+    for token in _BEFORE_WHERE.finditer(sparql):
+        if token.group() == "{":
+            names = " ".join(f"?{name}" for name in bindings)
+            terms = " ".join(str(term) for term in bindings.values())
+            return f"{sparql[: token.end()]} VALUES ({names}) {{ ({terms}) }}{sparql[token.end() :]}"
+    raise StoreError("the query has no WHERE clause to bind parameters in")
 
 
 def open_store(location: str | Path | None = DEFAULT_STORE, read_only: bool = False) -> Store:

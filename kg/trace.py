@@ -8,24 +8,17 @@ implements); `render` draws the tree for a terminal.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from pyoxigraph import NamedNode
 
 from kg import lexicon
 from kg.extract import extract
 from kg.model import Reference
+from kg.queries import load, solve
 from kg.resolve import province_named
 from kg.store import Store
 from kg.vocab import sparql_prefixes
-
-_IRI_RE = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
-
-
-def _iri(value: str) -> str:
-    """An IRI written into a query; anything that could end it is refused."""
-    if not _IRI_RE.fullmatch(value):
-        raise ValueError(f"not an IRI: {value!r}")
-    return f"<{value}>"
 
 
 def _literal(value: str) -> str:
@@ -104,36 +97,21 @@ def _province_in(asked: str) -> str | None:
 
 def describe(store: Store, uri: str) -> Document:
     """Name, type, locality and date of a document (the earliest date any text gives)."""
-    rows = store.select(
-        sparql_prefixes()
-        + f"""
-        SELECT ?id ?label ?typeLabel ?place (SAMPLE(?levelName) AS ?level) (MIN(?date) AS ?earliest) WHERE {{
-          BIND({_iri(uri)} AS ?doc)
-          OPTIONAL {{ GRAPH ?g1 {{ ?doc eli:id_local ?id }} }}
-          OPTIONAL {{ GRAPH ?g2 {{ ?doc rdfs:label ?label }} }}
-          OPTIONAL {{ GRAPH ?g3 {{ ?doc eli:type_document ?type }} GRAPH ?v {{ ?type skos:prefLabel ?typeLabel }}
-                     FILTER(lang(?typeLabel) = "vi") }}
-          OPTIONAL {{ GRAPH ?g4 {{ ?doc kg:locality ?locality }} GRAPH ?g5 {{ ?locality rdfs:label ?place }} }}
-          OPTIONAL {{ GRAPH ?g6 {{ ?doc eli:date_document ?date }} }}
-          OPTIONAL {{ GRAPH ?g7 {{ ?doc eli:passed_by ?agent . ?agent kg:level ?levelNode }}
-                     BIND(STRAFTER(STR(?levelNode), STR(kglevel:)) AS ?levelName) }}
-        }} GROUP BY ?id ?label ?typeLabel ?place"""
-    )
+    rows = solve(store, load("document"), {"doc": NamedNode(uri)}).rows
     row = rows[0] if rows else {}
     name = str(row.get("id") or row.get("label") or uri.rsplit("/", 1)[-1])
-    level = str(row["level"]) if row.get("level") else _level_of_symbol(str(row["id"])) if "id" in row else None
-    earliest = row.get("earliest")
+    level = str(row["level"]) if row.get("level") else level_of_symbol(str(row["id"])) if "id" in row else None
     return Document(
         uri,
         name,
-        str(row["typeLabel"]) if "typeLabel" in row else None,
-        str(row["place"]) if "place" in row else None,
+        str(row["type"]) if "type" in row else None,
+        str(row["locality"]) if "locality" in row else None,
         level,
-        str(earliest) if earliest is not None else None,
+        str(row["date"]) if "date" in row else None,
     )
 
 
-def _level_of_symbol(id_local: str) -> str | None:
+def level_of_symbol(id_local: str) -> str | None:
     """The level an issuer code tells: "58-KH/BTGTW" is central, "49-KH/TU" provincial."""
     number, _, symbol = id_local.partition("/")
     if "-" in number:  # Party: N-TYPE/ISSUER
@@ -147,15 +125,13 @@ def _level_of_symbol(id_local: str) -> str | None:
 
 def _neighbours(store: Store, uri: str, down: bool) -> list[tuple[str, int]]:
     """(document, number of texts stating the link) for each implementer, or each implemented."""
-    edge = f"?other kg:implements {_iri(uri)}" if down else f"{_iri(uri)} kg:implements ?other"
-    rows = store.select(
-        sparql_prefixes()
-        + f"""
-        SELECT ?other (COUNT(DISTINCT ?g) AS ?sources) WHERE {{
-          GRAPH ?g {{ {edge} }}
-        }} GROUP BY ?other ORDER BY ?other"""
-    )
-    return [(str(row["other"]), int(row["sources"])) for row in rows]
+    rows = solve(store, load("relations"), {"doc": NamedNode(uri)}).rows
+    direction = "in" if down else "out"
+    return [
+        (str(row["other"]), int(row["sources"]))
+        for row in rows
+        if str(row["relation"]) == "implements" and str(row["direction"]) == direction
+    ]
 
 
 def tree(store: Store, root: Document, down: bool = True, depth: int = 10) -> Document:

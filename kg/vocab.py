@@ -66,6 +66,7 @@ class Vocabulary:
     types_by_code: dict[str, str]  # casefolded skos:notation -> type concept IRI
     types_by_label: dict[str, str]  # casefolded Vietnamese label -> type concept IRI
     levels: dict[str, str]  # casefolded level name or label (vi, en) -> level name
+    labels: dict[str, str]  # IRI of a term (relation, level, type) -> its Vietnamese label
     digest: str  # sha256 of vocab.ttl: the store reloads the vocabulary graph when it changes
 
     def level(self, name: str) -> str | None:
@@ -104,5 +105,10 @@ def vocabulary() -> Vocabulary:
         name = str(graph.value(concept, SKOS.notation))
         for label in [name, *graph.objects(concept, SKOS.prefLabel)]:
             levels[str(label).casefold()] = name
+    labels = {
+        str(term): str(label)
+        for term, label in graph.subject_objects(SKOS.prefLabel | RDFS.label)
+        if getattr(label, "language", None) == "vi"
+    }
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Vocabulary(relations, by_code, by_label, levels, digest)
+    return Vocabulary(relations, by_code, by_label, levels, labels, digest)

@@ -62,3 +62,16 @@ def test_seeds_build_the_same_graph_on_a_server_as_on_disk(endpoint, seeds, tmp_
 def test_a_second_build_on_the_server_changes_nothing(endpoint, seeds):
     summary = build([seeds], store=endpoint)
     assert (summary.built, summary.skipped) == (0, 5)
+
+
+def test_the_query_library_gives_the_same_rows_on_a_server(endpoint, seeds, tmp_path):
+    from kg.queries import library, run
+
+    build([seeds], store=endpoint)
+    build([seeds], store=str(tmp_path / "embedded"))
+    arguments = {"doc": "01-KL/TW", "from": "129-KH/TU", "to": "05-CT/TW", "locality": 'Hà Tĩnh" } ; DROP ALL ; #'}
+    with open_store(endpoint) as remote, open_store(str(tmp_path / "embedded"), read_only=True) as local:
+        for query in library():
+            given = {p.name: arguments[p.name] for p in query.parameters if p.name in arguments}
+            assert run(remote, query, given) == run(local, query, given), query.name
+        assert _quads(remote) == _quads(local)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli import extraction, graph, query
+from kg.cli import analysis, extraction, graph, query, view
 from kg.version import __version__
 
 
@@ -23,6 +23,6 @@ def main() -> None:
     """
 
 
-for module in (extraction, graph, query):
+for module in (extraction, graph, query, view, analysis):
     for command in module.COMMANDS:
         main.add_command(command)
