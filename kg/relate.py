@@ -139,6 +139,13 @@ def _subject_lead_re() -> re.Pattern:
 
 
 @cache
+def _reporting_re() -> re.Pattern:
+    """A reporting verb closing its clause: what follows is what the subject says, not does."""
+    verbs = "|".join(map(lexicon.phrase_pattern, lexicon.connectives("reporting")))
+    return re.compile(rf"(?<![^\W\d_])(?i:{verbs})[ \n]*[,:]")
+
+
+@cache
 def _plural_re() -> re.Pattern:
     return re.compile(rf"(?<![^\W\d_])(?i:{'|'.join(map(re.escape, lexicon.connectives('plural')))})(?![^\W\d_])")
 
@@ -169,6 +176,7 @@ _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|
 _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
+_PARALLEL_RE = re.compile(r"(?<![^\W\d_])(?:đồng thời|cũng như)(?![^\W\d_])")
 _COORDINATION_RE = re.compile(r"(?:,|;|(?<![^\W\d_])(?:đồng thời|và|cũng như)(?![^\W\d_]))")
 _MAX_EXTENT = 600  # how far back a citation's date, issuer and title may start
 _FOCUS_DEPTH = 50  # how many earlier documents a back-reference looks through
@@ -298,7 +306,10 @@ class _Reader:
             own = self.own_document(word)
             if own is not None and (this or heading or touching):
                 return own
-            if not touching and (capitalised or sentence_initial):
+            joined = _PARALLEL_RE.search(match.group("gap")) or re.search(
+                r"(?<![^\W\d_])và(?![^\W\d_])", match.group("gap")
+            )
+            if not touching and (capitalised or sentence_initial) and not joined:
                 focused = self.focus(word, match.start("head"))
                 if focused is not None:
                     return focused
@@ -337,6 +348,8 @@ class _Reader:
         start = opening.end() if opening else clause_start
         if position - start > _MAX_SUBJECT_GAP * (2 if loose else 1):
             return None
+        if _reporting_re().search(self.text, start, position):
+            return None  # "Báo cáo số 210-BC/TU nêu rõ, thực hiện ...": what follows is reported, not done by it
         first = self.citations.starting_at(start)
         if first is not None and first.kind in ("numbered", "header"):
             between = self.citations.between(first.start + 1, position)
@@ -359,8 +372,17 @@ class _Reader:
             if m.group(0)[0].isupper() and self.citations.covering(m.start()) is None
         ]
         if heads and (not named or heads[-1].start() > named[-1].start):
-            return self.focus(lexicon.canonical_type_word(heads[-1].group(0)), heads[-1].start())
-        return named[-1] if named else None
+            last = self.focus(lexicon.canonical_type_word(heads[-1].group(0)), heads[-1].start())
+            start, end = heads[-1].span()
+        else:
+            last = named[-1] if named else None
+            start, end = (named[-1].start, named[-1].ext_end) if named else (position, position)
+        object_of_a_cue = self.cues.last_ending_by(start, clause_start) is not None and _fullmatch(
+            _lead_re(), self.text[self.cues.last_ending_by(start, clause_start).end : start]
+        )
+        if object_of_a_cue and _PARALLEL_RE.search(self.text, end, position):
+            return None  # "cụ thể hóa Nghị quyết, đồng thời gắn với ...": a second predicate of someone else
+        return last
 
     def _unnumbered(self, head: re.Match, word: str, target: Citation, cue: _Cue, sentence: Sentence) -> Citation:
         start = head.start("head")

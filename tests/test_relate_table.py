@@ -104,6 +104,18 @@ RELATIONS = [
         "đồng thời triển khai Kế hoạch số 58-KH/BTGTW.",
         {("224-KH/TU@Hà Tĩnh", "implements", "01-KL/TW"), ("224-KH/TU@Hà Tĩnh", "implements", "58-KH/BTGTW")},
     ),
+    # what a report says is not what the report does
+    (
+        "Báo cáo số 210-BC/TU do Văn phòng Thành ủy trình bày nêu rõ, thực hiện Chương trình số 07-CTr/TU, "
+        "các quận đã ban hành kế hoạch.",
+        set(),
+    ),
+    # a second predicate of the speaker, not of the document named in the first
+    (
+        "Đồng chí Bí thư yêu cầu tiếp tục cụ thể hóa Nghị quyết số 15-NQ/TW, đồng thời gắn với thực hiện "
+        "Kết luận số 80-KL/TW.",
+        set(),
+    ),
     # "và" joins two objects: the first is not the second's source
     ("Việc bầu cử thực hiện đúng Điều lệ Đảng và theo Quy định số 24-QĐ/TW.", set()),
     # no source document, no relation
