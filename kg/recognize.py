@@ -162,7 +162,7 @@ def place_finder() -> NameFinder:
     return NameFinder(place_names())
 
 
-_PLACE_LEAD_RE = re.compile(rf"[ \n]+(?:{_PLACE_KINDS}[ \n]+)?")
+_PLACE_LEAD_RE = re.compile(rf"[ \n]+(?:(?i:{_PLACE_KINDS})[ \n]+)?")
 
 
 def read_place(text: str, position: int) -> tuple[str | None, int]:
@@ -497,9 +497,26 @@ def _title_line_re() -> re.Pattern:
 PLACE_DATE_RE = re.compile(r"(?:^|\n|[ \t]{3,})[ ]*(?P<place>[^\W\d_][^\n,:]{1,40}),[ \n]*(?i:ngày)[ \n]*(?=\d)")
 
 
+@cache
+def _header_issuer_re() -> re.Pattern:
+    """Issuer names in any case: headers are written in capitals."""
+    return re.compile(rf"(?i:{_issuer_re().pattern})")
+
+
+@cache
+def _issuer_index_folded() -> dict[str, lexicon.IssuerName]:
+    return {name.lower(): issuer for name, issuer in _issuer_index().items()}
+
+
 def _read_header(text: str, citation: Citation) -> None:
     """The place-and-date line of a document's header: its date; its title line: its type."""
     zone = text[: _HEADER_ZONE + 300]
+    issuers = list(_header_issuer_re().finditer(zone, 0, citation.start))
+    issuer = max(issuers, key=lambda match: len(match.group(0))) if issuers else None
+    known = issuer and _issuer_index_folded().get(re.sub(r"\s+", " ", issuer.group(0)).lower())
+    if known and citation.issuer is None:  # "ỦY BAN NHÂN DÂN\nHUYỆN NGHI XUÂN" above "Số: ..."
+        citation.issuer, citation.issuer_level = known.name, known.level
+        citation.place, _ = read_place(zone[issuer.end() : issuer.end() + 80].title(), 0)
     if citation.type is None:
         title = _title_line_re().search(zone, citation.end)
         if title:

@@ -180,13 +180,19 @@ def _place(place: str | None) -> tuple[str | None, str | None]:
     return place_names().get(place, (None, None))
 
 
+def _local_code(citation: Citation) -> bool:
+    code = lexicon.issuer_code(citation.issuer_code or "")
+    return code is not None and code.level in _LOCAL_LEVELS
+
+
 def _level(citation: Citation) -> str | None:
     if citation.symbol is None:
         return citation.issuer_level
     code = lexicon.issuer_code(citation.issuer_code or "")
     level = code.level if code else None
     if level == "local":
-        return citation.issuer_level if citation.issuer_level in _LOCAL_LEVELS else "province"
+        # UBND, HĐND: a province's, a district's or a commune's; only the issuer's name tells which
+        return citation.issuer_level if citation.issuer_level in _LOCAL_LEVELS else None
     return level
 
 
@@ -313,7 +319,11 @@ class _Resolver:
             reference.label = first.label or first.title
         if first.kind == "incomplete":
             reference.complete = False
-        if level in _LOCAL_LEVELS or (first.kind == "incomplete" and first.issuer_level in _LOCAL_LEVELS):
+        if (
+            level in _LOCAL_LEVELS
+            or any(_local_code(c) for c in citations)
+            or (first.kind == "incomplete" and first.issuer_level in _LOCAL_LEVELS)
+        ):
             province = document.province or self._sentence_place(citations) or province_of_text
             reference.province = province_on(province, reference.date or self.context.date)
             reference.district = document.district

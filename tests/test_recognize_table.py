@@ -164,3 +164,15 @@ def test_a_date_that_opens_the_next_issuing_clause_is_not_the_previous_documents
 def test_a_law_passed_on_a_date():
     text = "Luật Thủ đô số 39/2024/QH15 vừa được Quốc hội thông qua ngày 28/6/2024."
     assert extract(text).references[0].date == "2024-06-28"
+
+
+def test_a_header_names_the_level_and_district_of_the_documents_issuer():
+    text = "ỦY BAN NHÂN DÂN\nHUYỆN NGHI XUÂN\nSố: 1205/QĐ-UBND\nNghi Xuân, ngày 14 tháng 8 năm 2023\n\nQUYẾT ĐỊNH\n"
+    own = extract(text).references[0]
+    assert (own.level, own.province, own.district, own.date) == ("district", "Hà Tĩnh", "Nghi Xuân", "2023-08-14")
+
+
+def test_a_people_s_committee_of_unknown_level_is_left_open():
+    text = "Thực hiện Kế hoạch số 54/KH-UBND về chuyển đổi số, Sở Nội vụ tỉnh Hà Tĩnh hướng dẫn các đơn vị."
+    plan = extract(text).references[0]
+    assert (plan.level, plan.province) == (None, "Hà Tĩnh")
