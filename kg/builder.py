@@ -8,7 +8,6 @@ once at the end of a build and kept in the meta graph, so reading them costs not
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
@@ -21,7 +20,7 @@ import pyoxigraph as ox
 from kg.graph import SourceMeta, registry_quads, source_graph_uri, source_quads
 from kg.identity import DEFAULT_BASE
 from kg.model import Extraction
-from kg.read import expand
+from kg.read import ReadError, expand, file_sha256
 from kg.registry import ReferenceData
 from kg.store import DEFAULT_STORE, Store, open_store
 from kg.version import __version__
@@ -61,20 +60,15 @@ def read_and_extract(path: str) -> Extraction:
     return extract(source.text, source=source.path)
 
 
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def collect(paths: list[str | Path]) -> list[str]:
     """Absolute paths of the texts: files as given, text files inside folders."""
     for given in paths:
         if not Path(given).exists():
             raise BuildError(f"{given}: no such file or directory")
-    return sorted({str(Path(found).resolve()) for found in expand(paths)})
+    # A broken link keeps its own name, so that its failure names what the user sees.
+    return sorted(
+        {str(Path(found).resolve() if Path(found).exists() else Path(found).absolute()) for found in expand(paths)}
+    )
 
 
 def _analyze_one(analyze: Analyze, location: str) -> Extraction | str:
@@ -119,20 +113,20 @@ def read_statistics(store: Store) -> dict[str, int]:
     return {name: int(value) for name, value in values.items() if value is not None}
 
 
-def _count(store: Store, pattern: str, distinct: str = "*") -> int:
-    rows = store.select(sparql_prefixes() + f"SELECT (COUNT({distinct}) AS ?n) WHERE {{ {pattern} }}")
+def _count(store: Store, pattern: str) -> int:
+    rows = store.select(sparql_prefixes() + f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
     return int(rows[0]["n"])
 
 
 def compute_statistics(store: Store) -> dict[str, int]:
     return {
         "texts": _count(store, "GRAPH ?g { ?g a kg:SourceText }"),
-        "documents": _count(store, "GRAPH ?g { ?d kg:mentionedIn ?g ; a eli:LegalResource }", "DISTINCT ?d"),
+        "documents": _count(store, "?d a eli:LegalResource FILTER EXISTS { ?d kg:mentionedIn ?text }"),
         "relations": _count(
             store,
-            "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }",
+            "SELECT DISTINCT ?s ?p ?o WHERE { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }",
         ),
-        "unresolved": _count(store, "GRAPH ?g { ?u a kg:UnresolvedReference }"),
+        "unresolved": _count(store, "?u a kg:UnresolvedReference"),
         "warnings": _count(store, "GRAPH ?g { ?g kg:warning ?w }"),
     }
 
@@ -189,28 +183,25 @@ def _triples_into(text: str, graph: str) -> list[ox.Quad]:
 
 
 class _Writer:
-    """Replaces source graphs in bulk. A text's checksum is written after all its other
-    quads, so a build interrupted midway leaves that text to be rebuilt, not skipped."""
+    """Replaces source graphs in batches. The embedded store drops a batch's old graphs in
+    one transaction and writes its new quads in another, so a build killed midway leaves
+    each text whole or absent (with its checksum), and the next build writes the absent."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.graphs: list[str] = []
         self.quads: list[ox.Quad] = []
-        self.checksums: list[ox.Quad] = []
-        self.checksum = ox.NamedNode(KG + "sha256")
 
     def put(self, graph: str, quads: list[ox.Quad]) -> None:
         self.graphs.append(graph)
-        for quad in quads:
-            (self.checksums if quad.predicate == self.checksum else self.quads).append(quad)
+        self.quads += quads
         if len(self.quads) >= BATCH_QUADS:
             self.flush()
 
     def flush(self) -> None:
         if self.graphs:
             self.store.replace_graphs(self.graphs, self.quads)
-            self.store.add(self.checksums)
-        self.graphs, self.quads, self.checksums = [], [], []
+        self.graphs, self.quads = [], []
 
 
 def build(
@@ -219,6 +210,7 @@ def build(
     jobs: int = 1,
     prune: bool = False,
     base: str | None = None,
+    remerge: bool = False,
     reference: ReferenceData | None = None,
     analyze: Analyze = read_and_extract,
     progress: Progress | None = None,
@@ -227,7 +219,8 @@ def build(
 
     `store` is a directory, `memory`, an `http(s)://` SPARQL endpoint, or an open Store.
     `base` is the URI base of documents (docs/identity.md); a store keeps the base it was
-    built with. `reference` is the reference data (default: the package's).
+    built with. `remerge` rebuilds the merged default graph from the named graphs
+    (kg.store). `reference` is the reference data (default: the package's).
     `analyze(path) -> Extraction` reads and extracts one text, in `jobs`
     processes. `progress(items, length)` wraps the stream of texts, e.g. a progress bar.
     """
@@ -238,14 +231,23 @@ def build(
     target = store if isinstance(store, Store) else open_store(store)
     try:
         return _build(
-            target, locations, [Path(p).resolve() for p in paths], jobs, prune, base, reference, analyze, progress
+            target,
+            locations,
+            [Path(p).resolve() for p in paths],
+            jobs,
+            prune,
+            base,
+            remerge,
+            reference,
+            analyze,
+            progress,
         )
     finally:
         if target is not store:
             target.close()
 
 
-def _build(store, locations, roots, jobs, prune, base, reference, analyze, progress) -> BuildSummary:
+def _build(store, locations, roots, jobs, prune, base, remerge, reference, analyze, progress) -> BuildSummary:
     stored_base = _literal(store, META_GRAPH, KG + "base", META_GRAPH)
     if base and stored_base and base != stored_base:
         raise BuildError(f"--base {base}: the store was built with base {stored_base}; use it or a new store")
@@ -263,7 +265,11 @@ def _build(store, locations, roots, jobs, prune, base, reference, analyze, progr
     recorded = recorded_sources(store)
     todo: list[tuple[str, str]] = []
     for location in locations:
-        sha = file_sha256(location)
+        try:
+            sha = file_sha256(location)
+        except ReadError as error:
+            summary.failures.append((location, str(error)))
+            continue
         graph_sha_key = recorded.get(location)
         if graph_sha_key and graph_sha_key[1:] == (sha, build_key):
             summary.skipped += 1
@@ -294,6 +300,8 @@ def _build(store, locations, roots, jobs, prune, base, reference, analyze, progr
         store.drop_graphs(gone)
         summary.removed = len(gone)
 
+    if remerge:
+        store.remerge()
     statistics = compute_statistics(store)
     for name, value in statistics.items():
         setattr(summary, name, value)

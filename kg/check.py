@@ -15,7 +15,7 @@ from rdflib.namespace import SH
 
 from kg.export import union_triples
 from kg.store import Store
-from kg.vocab import compact, resource_text, sparql_prefixes, vocabulary
+from kg.vocab import META_GRAPH, compact, resource_text, sparql_prefixes, vocabulary
 
 MAX_LISTED = 50  # per section of the readable report; the counts are always complete
 CONFLICTING = ("eli:date_document", "eli:type_document")
@@ -57,14 +57,12 @@ class CheckReport:
 
 
 def _data_graph(store: Store) -> rdflib.Graph:
-    """The union of the store's graphs but its bookkeeping, as rdflib's term model."""
+    """The merged default graph, as rdflib's term model."""
     return rdflib.Graph().parse(data=union_triples(store), format="nt")
 
 
 def _name(store: Store, node: str) -> str:
-    rows = store.select(
-        f"SELECT ?id WHERE {{ GRAPH ?g {{ <{node}> <http://data.europa.eu/eli/ontology#id_local> ?id }} }} LIMIT 1"
-    )
+    rows = store.select(f"SELECT ?id WHERE {{ <{node}> <http://data.europa.eu/eli/ontology#id_local> ?id }} LIMIT 1")
     return f"{rows[0]['id']} <{node}>" if rows else f"<{node}>"
 
 
@@ -127,16 +125,35 @@ def _unpaired(store: Store) -> list[Violation]:
     return violations
 
 
+def _out_of_step(store: Store) -> list[Violation]:
+    """The default graph must hold exactly the triples of the named graphs (kg.store)."""
+    missing = store.select(
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+            FILTER (?g != <{META_GRAPH}>) }} }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}"""
+    )[0]["n"]
+    orphaned = store.select(
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o
+            FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }} }}"""
+    )[0]["n"]
+    if int(missing) == 0 and int(orphaned) == 0:
+        return []
+    message = (
+        f"is out of step with the named graphs it merges ({missing} triples missing,"
+        f" {orphaned} held by no graph); `kg build --remerge` rebuilds it"
+    )
+    return [Violation("the default graph", None, message, None, ())]
+
+
 def _conflicts(store: Store) -> list[Conflict]:
     conflicts = []
     for prop in CONFLICTING:
         rows = store.select(
             sparql_prefixes()
             + f"""SELECT ?d ?id ?v ?location WHERE {{
-                {{ SELECT ?d WHERE {{ GRAPH ?any {{ ?d {prop} ?x }} }} GROUP BY ?d HAVING (COUNT(DISTINCT ?x) > 1) }}
+                {{ SELECT ?d WHERE {{ ?d {prop} ?x }} GROUP BY ?d HAVING (COUNT(DISTINCT ?x) > 1) }}
                 GRAPH ?g {{ ?d {prop} ?v }}
                 OPTIONAL {{ GRAPH ?g {{ ?g kg:location ?location }} }}
-                OPTIONAL {{ GRAPH ?h {{ ?d eli:id_local ?id }} }}
+                OPTIONAL {{ ?d eli:id_local ?id }}
             }} ORDER BY ?d ?v ?location"""
         )
         by_document: dict[str, set[tuple[str, str]]] = {}
@@ -165,7 +182,9 @@ def _unresolved(store: Store) -> list[Unresolved]:
 
 
 def check(store: Store) -> CheckReport:
-    violations = sorted(_violations(store) + _unpaired(store), key=lambda v: (v.focus, v.path or "", v.message))
+    violations = sorted(
+        _violations(store) + _unpaired(store) + _out_of_step(store), key=lambda v: (v.focus, v.path or "", v.message)
+    )
     return CheckReport(violations, _conflicts(store), _unresolved(store))
 
 

@@ -1,7 +1,7 @@
 """`export`: the store as RDF files, or its document graph for network tools.
 
 - trig, nq, jsonld: the whole dataset, every text's graph with its provenance;
-- ttl: the union of the graphs as plain triples (which text said what is lost);
+- ttl: the merged default graph as plain triples (which text said what is lost);
 - graphml (Gephi, yEd) and csv (nodes.csv + edges.csv): documents and the relations
   between them, each edge counting the texts that state it.
 """
@@ -17,7 +17,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.store import Store
-from kg.vocab import META_GRAPH, PREFIXES, sparql_prefixes, vocabulary
+from kg.vocab import PREFIXES, sparql_prefixes, vocabulary
 
 DATASET_FORMATS = ("trig", "nq", "jsonld")
 FORMATS = ("ttl", *DATASET_FORMATS, "graphml", "csv")
@@ -36,15 +36,15 @@ def document_graph(store: Store) -> nx.MultiDiGraph:
         sparql_prefixes()
         + """SELECT ?d ?class (SAMPLE(?code) AS ?id) (SAMPLE(?name) AS ?label) (SAMPLE(?typeName) AS ?type)
                 (GROUP_CONCAT(DISTINCT STR(?date); SEPARATOR=";") AS ?dates) (SAMPLE(?placeName) AS ?locality)
-                (COUNT(DISTINCT ?g) AS ?sources)
+                (SAMPLE(?texts) AS ?sources)
         WHERE {
             VALUES ?class { eli:LegalResource kg:UnresolvedReference }
-            GRAPH ?g { ?d kg:mentionedIn ?g ; a ?class .
-                       OPTIONAL { ?d eli:id_local ?code } OPTIONAL { ?d rdfs:label ?name }
-                       OPTIONAL { ?d kg:locality ?place . ?place rdfs:label ?placeName } }
-            OPTIONAL { GRAPH ?dated { ?d eli:date_document ?date } }
-            OPTIONAL { GRAPH ?typed { ?d eli:type_document ?t }
-                       GRAPH ?v { ?t skos:prefLabel ?typeName FILTER (lang(?typeName) = "vi") } }
+            { SELECT ?d (COUNT(DISTINCT ?text) AS ?texts) WHERE { ?d kg:mentionedIn ?text } GROUP BY ?d }
+            ?d a ?class .
+            OPTIONAL { ?d eli:id_local ?code } OPTIONAL { ?d rdfs:label ?name }
+            OPTIONAL { ?d kg:locality ?place . ?place rdfs:label ?placeName }
+            OPTIONAL { ?d eli:date_document ?date }
+            OPTIONAL { ?d eli:type_document ?t . ?t skos:prefLabel ?typeName FILTER (lang(?typeName) = "vi") }
         } GROUP BY ?d ?class"""
     )
     for row in nodes:
@@ -85,10 +85,8 @@ def _write_csv(graph: nx.MultiDiGraph, folder: Path) -> None:
 
 
 def union_triples(store: Store) -> bytes:
-    """The union of the graphs but the store's bookkeeping, as N-Triples."""
-    return store.construct(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }}"
-    )
+    """The merged default graph: every triple of the graphs but the store's bookkeeping, once, as N-Triples."""
+    return store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
 
 def _write_turtle(store: Store, output: BinaryIO) -> None:

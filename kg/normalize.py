@@ -2,13 +2,16 @@
 
 Recognition runs on a normalised copy of the text: NFC, `Đ` for the look-alike
 U+00D0, one style of tone placement (`hóa`, `ủy`), plain spaces for the many
-Unicode spaces, plain hyphens for dashes, and no zero-width characters. Every
+Unicode spaces, plain hyphens for dashes, no zero-width characters, and HTML tags and
+entities read as a browser shows them. Every
 normalised character remembers where it came from, so a span found in the copy
 maps back to the exact characters of the text as decoded.
 """
 
 from __future__ import annotations
 
+import html
+import html.entities
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -43,12 +46,27 @@ _RETONE_RE = re.compile("|".join(sorted(_RETONE, key=len, reverse=True)))
 _RETONE_CONTEXT = re.compile(r"(?<![qQ])(" + _RETONE_RE.pattern + r")(?![^\W\d_])")
 
 
+# Scraped pages saved as .txt keep their markup; it reads as a browser shows it: a tag that
+# ends a block as a line break (sentences stay apart), any other tag as nothing (`129-<i>KH</i>/TU`
+# is one number), an entity as its character.
+# `[^<>]` cannot run past the next `<`, so a stray `<` costs one short scan, never a
+# backtrack.
+_TAG = r"<(?:/?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?|!--[^<>]*--|![A-Za-z][^<>]*)>"
+_ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|tr|td|th|h[1-6]|table|ul|ol|section|article|blockquote|hr)\b", re.I)
+
 _SPECIAL_RE = re.compile(
-    "[" + "".join(sorted(_DROPPED | _SPACES | _DASHES | set(_LOOKALIKES))) + "]|.[\u0300-\u036f]+", re.DOTALL
+    f"{_TAG}|{_ENTITY}|[{''.join(sorted(_DROPPED | _SPACES | _DASHES | set(_LOOKALIKES)))}]|.[\u0300-\u036f]+",
+    re.DOTALL,
 )
 
 
 def _replacement(piece: str) -> str:
+    if piece[0] == "<" and len(piece) > 1:
+        return "\n" if _BLOCK_TAG.match(piece) else ""
+    if piece[0] == "&" and len(piece) > 1:
+        character = html.unescape(piece) if piece[1] == "#" else html.entities.html5.get(piece[1:], piece)
+        return piece if character == piece else _replacement(character)
     if piece in _DROPPED:
         return ""
     if piece in _SPACES:

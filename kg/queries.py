@@ -11,7 +11,7 @@ Parameters are bound as RDF terms (`Store.solutions`), never written into the qu
 text, so no value can change what a query does. A parameter's kind says how its text
 becomes a term: `document` (a reference as people write it, resolved in the store, or an
 IRI), `iri`, `string`, `integer`, `date`. An optional parameter left out stays unbound.
-The default graph of every query is the union of the store's graphs: chains cross texts.
+The default graph of every query merges the store's graphs (kg.store): chains cross texts.
 
 The folder is found beside the package in a checkout (or an editable install) and under
 `share/kg/queries` of the installation prefix for an installed wheel (setup.cfg ships it
@@ -27,6 +27,7 @@ import re
 import site
 import sys
 import sysconfig
+import threading
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
@@ -138,6 +139,10 @@ def check_syntax(query: Query) -> None:
     try:
         ox.Store().query(query.text)
     except SyntaxError as error:
+        if is_update(query):
+            raise QueryError(
+                f"{query.path}: is a SPARQL UPDATE; queries run read-only, give --update to change the store"
+            ) from None
         found = _SYNTAX_ERROR.match(str(error))
         line, column, message = found.groups() if found else ("?", "?", str(error))
         try:
@@ -145,6 +150,31 @@ def check_syntax(query: Query) -> None:
         except ParseException as located:
             line, column = located.lineno, located.col
         raise QueryError(f"{query.path}: line {line}, column {column}: {message}") from None
+
+
+def is_update(query: Query) -> bool:
+    """Whether the text parses as a SPARQL UPDATE (parsed only, never run)."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(query.text)
+    except ParseException:
+        return False
+    return True
+
+
+def run_update(store: Store, query: Query) -> None:
+    """Run a SPARQL UPDATE file on `store`, opened for writing by the caller, then rebuild
+    the default graph from the named graphs (kg.store): what an update should keep, it
+    writes into a named graph."""
+    if not is_update(query):
+        raise QueryError(f"{query.path}: --update runs SPARQL UPDATE only, and this is not one; leave --update out")
+    try:
+        store.update(query.text)
+        store.remerge()
+    except (SyntaxError, RuntimeError, StoreError) as error:
+        raise QueryError(f"{query.path}: {error}") from None
 
 
 def term(query: Query, name: str, value: str, store: Store) -> Term:
@@ -186,24 +216,57 @@ def _document(asked: str, store: Store) -> ox.NamedNode:
     return ox.NamedNode(found[0].uri)
 
 
-def run(store: Store, query: Query, arguments: dict[str, str] | None = None) -> Solutions:
+@dataclass(frozen=True)
+class Limits:
+    """How long a query may run (seconds) and how many rows it may give; None is no limit."""
+
+    timeout: float | None = None
+    rows: int | None = None
+
+
+def run(store: Store, query: Query, arguments: dict[str, str] | None = None, limits: Limits = Limits()) -> Solutions:
     """The rows of `query` on `store`, its parameters given as text (NAME -> VALUE)."""
     check_syntax(query)
     bindings = {name: term(query, name, value, store) for name, value in (arguments or {}).items()}
     missing = [p.name for p in query.parameters if not p.optional and p.name not in bindings]
     if missing:
         raise QueryError(f"{query.name} needs --param {'=... --param '.join(missing)}=... ({query.example})")
-    return solve(store, query, bindings)
+    return solve(store, query, bindings, limits)
 
 
-def solve(store: Store, query: Query, bindings: dict[str, Term]) -> Solutions:
-    """The rows of `query` on `store` with its parameters bound to terms."""
-    try:
-        return store.solutions(query.text, bindings)
-    except RuntimeError as error:  # Oxigraph's evaluation errors, e.g. a bound variable not selected
+def solve(store: Store, query: Query, bindings: dict[str, Term], limits: Limits = Limits()) -> Solutions:
+    """The rows of `query` on `store` with its parameters bound to terms, within `limits`.
+
+    No engine kg uses can cancel a query, so it runs in a daemon thread that is abandoned
+    at the deadline (Oxigraph evaluates without holding the GIL, and a daemon thread does
+    not keep the `kg` process alive)."""
+    outcome: dict[str, Solutions | Exception] = {}
+
+    def evaluate() -> None:
+        try:
+            outcome["solutions"] = store.solutions(query.text, bindings, limits.rows)
+        except Exception as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    if limits.timeout is None:
+        evaluate()
+    else:
+        worker = threading.Thread(target=evaluate, name=f"query {query.name}", daemon=True)
+        worker.start()
+        worker.join(limits.timeout)
+        if worker.is_alive():
+            raise QueryError(
+                f"{query.path}: no answer within {limits.timeout:g} s; narrow the query or raise --timeout"
+                " (KG_QUERY_TIMEOUT)"
+            )
+    error = outcome.get("error")
+    if isinstance(
+        error, (RuntimeError, StoreError)
+    ):  # Oxigraph's evaluation errors, e.g. a bound variable not selected
         raise QueryError(f"{query.path}: {error}") from None
-    except StoreError as error:
-        raise QueryError(f"{query.path}: {error}") from None
+    if error is not None:
+        raise error
+    return outcome["solutions"]
 
 
 # ---- results ------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ raises `ReadError` with one line a person can act on.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -55,8 +57,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         raise ReadError(f"{name}: binary file (it contains NUL bytes), not text")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        _refuse_damaged_utf8(data, error, name)
     try:
         text = data.decode("cp1258")
     except UnicodeDecodeError:
@@ -64,6 +66,19 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     if text and _looks_vietnamese(text):
         return text, "cp1258"
     raise ReadError(f"{name}: undecodable text (tried UTF-8, UTF-16 with BOM and cp1258); save it as UTF-8")
+
+
+def _refuse_damaged_utf8(data: bytes, error: UnicodeDecodeError, name: str) -> None:
+    """Refuse UTF-8 with a few bad bytes: decoded as cp1258 it would be silent mojibake.
+    cp1258 text almost never forms valid UTF-8 sequences, so more valid non-ASCII letters
+    than bad bytes means the file was meant as UTF-8 and got damaged."""
+    decoded = data.decode("utf-8", errors="replace")
+    bad = decoded.count("\ufffd")
+    letters = sum(1 for ch in decoded if ch > "\x7f") - bad
+    if letters > bad:
+        raise ReadError(
+            f"{name}: invalid UTF-8 at byte {error.start} ({bad} bad byte(s)); repair or re-save it as UTF-8"
+        )
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
@@ -84,12 +99,11 @@ def read_source(path: str | Path) -> Source:
     if name == "-":
         data = sys.stdin.buffer.read()
     else:
+        _require_regular_file(Path(path), name)
         try:
             data = Path(path).read_bytes()
         except FileNotFoundError:
             raise ReadError(f"{name}: no such file") from None
-        except IsADirectoryError:
-            raise ReadError(f"{name}: is a directory") from None
         except PermissionError:
             raise ReadError(f"{name}: permission denied") from None
         except OSError as error:
@@ -100,13 +114,48 @@ def read_source(path: str | Path) -> Source:
     return Source(name, text, encoding, hashlib.sha256(data).hexdigest())
 
 
+def _require_regular_file(path: Path, name: str) -> None:
+    """Refuse what is not a plain file before opening it: a FIFO or a device would block
+    or never end, even for root."""
+    if path.is_symlink() and not path.exists():
+        raise ReadError(f"{name}: broken symbolic link (to {os.readlink(path)}); fix or remove the link")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ReadError(f"{name}: no such file") from None
+    except OSError as error:
+        raise ReadError(f"{name}: cannot be read ({error.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise ReadError(f"{name}: is a directory")
+    if not stat.S_ISREG(mode):
+        raise ReadError(f"{name}: not a regular file (a FIFO, socket or device); give kg the text as a file")
+
+
+def file_sha256(path: str | Path) -> str:
+    """Checksum of a file's bytes, read in blocks; ReadError when it is not a readable file."""
+    name = str(path)
+    _require_regular_file(Path(path), name)
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except PermissionError:
+        raise ReadError(f"{name}: permission denied") from None
+    except OSError as error:
+        raise ReadError(f"{name}: cannot be read ({error.strerror})") from None
+    return digest.hexdigest()
+
+
 def expand(paths: Iterable[str | Path]) -> Iterator[str]:
-    """Files as given, and the text files inside folders, in a stable order."""
+    """Files as given, and the text files inside folders, in a stable order. Entries of a
+    folder that only look like text files (FIFOs, broken links) are yielded too, so that
+    reading them reports them instead of skipping them silently."""
     for path in paths:
         folder = Path(path)
         if str(path) != "-" and folder.is_dir():
             for child in sorted(folder.rglob("*")):
-                if child.is_file() and child.suffix.lower() in TEXT_SUFFIXES:
+                if child.suffix.lower() in TEXT_SUFFIXES and not child.is_dir():
                     yield str(child)
         else:
             yield str(path)

@@ -72,10 +72,9 @@ def find(store: Store, asked: str) -> list[Document]:
         sparql_prefixes()
         + f"""
         SELECT DISTINCT ?doc WHERE {{
-          GRAPH ?g {{ ?doc eli:number ?number . OPTIONAL {{ ?doc eli:id_local ?id }} }}
-          OPTIONAL {{ GRAPH ?t {{ ?doc eli:type_document ?type }} GRAPH ?v {{ ?type skos:prefLabel ?typeLabel }}
-                     FILTER(lang(?typeLabel) = "vi") }}
-          FILTER NOT EXISTS {{ GRAPH ?u {{ ?doc a kg:UnresolvedReference }} }}
+          ?doc eli:number ?number . OPTIONAL {{ ?doc eli:id_local ?id }}
+          OPTIONAL {{ ?doc eli:type_document ?type . ?type skos:prefLabel ?typeLabel FILTER(lang(?typeLabel) = "vi") }}
+          FILTER NOT EXISTS {{ ?doc a kg:UnresolvedReference }}
           FILTER({" && ".join(filters)})
         }}"""
     )

@@ -107,12 +107,12 @@ def view_graph(store: Store) -> nx.MultiDiGraph:
         + """SELECT ?d (SAMPLE(?titleText) AS ?title) (SAMPLE(?issuerName) AS ?issuer)
                 (SAMPLE(?levelNode) AS ?level) (MIN(?notation) AS ?code) (SAMPLE(?provinceName) AS ?province)
         WHERE {
-            GRAPH ?g { ?d kg:mentionedIn ?g }
-            OPTIONAL { GRAPH ?g1 { ?d eli:title ?titleText } }
-            OPTIONAL { GRAPH ?g2 { ?d eli:passed_by ?agent . ?agent rdfs:label ?issuerName ; kg:level ?levelNode } }
-            OPTIONAL { GRAPH ?g3 { ?d eli:type_document ?type } GRAPH ?v { ?type skos:notation ?notation } }
-            OPTIONAL { GRAPH ?g4 { ?d kg:locality ?place } GRAPH ?g5 { ?place rdfs:label ?placeName }
-                       OPTIONAL { GRAPH ?r { ?place dcterms:isPartOf ?parent . ?parent rdfs:label ?parentName } }
+            { SELECT DISTINCT ?d WHERE { ?d kg:mentionedIn ?text } }
+            OPTIONAL { ?d eli:title ?titleText }
+            OPTIONAL { ?d eli:passed_by ?agent . ?agent rdfs:label ?issuerName ; kg:level ?levelNode }
+            OPTIONAL { ?d eli:type_document ?type . ?type skos:notation ?notation }
+            OPTIONAL { ?d kg:locality ?place . ?place rdfs:label ?placeName
+                       OPTIONAL { ?place dcterms:isPartOf ?parent . ?parent rdfs:label ?parentName }
                        BIND(COALESCE(?parentName, ?placeName) AS ?provinceName) }
         } GROUP BY ?d"""
     )

@@ -1,5 +1,7 @@
-"""Shared fixtures: where the seeds and the project's own gold set are."""
+"""Shared fixtures: where the seeds, the project's own gold set and the Oxigraph server are."""
 
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,13 @@ def seeds() -> Path:
     if not (SEEDS / "gold").is_dir():
         pytest.skip("../shared/seeds is not beside this checkout")
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def oxigraph_command() -> str:
+    """The `oxigraph` server of the test extras: beside this interpreter when the venv is not on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    command = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if command is None:
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    return command

@@ -33,8 +33,24 @@ def test_the_seeds_graph_passes(store_path):
 
 
 def break_graph(store_path: Path, sparql: str) -> None:
+    """An update of the named graphs, then the default graph rebuilt, as `kg query --update` does."""
     with open_store(store_path) as store:
         store.update(sparql_prefixes() + sparql)
+        store.remerge()
+
+
+def test_a_default_graph_out_of_step_is_found_and_remerged(store_path):
+    with open_store(store_path) as store:
+        store.update(f"DELETE WHERE {{ <{DIRECTIVE}> ?p ?o }} ; INSERT DATA {{ <{DIRECTIVE}> <{DIRECTIVE}> 1 }}")
+    result = CliRunner().invoke(main, ["check", "--store", str(store_path)])
+    assert result.exit_code == 1
+    assert "the default graph is out of step with the named graphs it merges (" in result.output
+    assert "triples missing, 1 held by no graph); `kg build --remerge` rebuilds it" in result.output
+    rebuilt = CliRunner().invoke(
+        main, ["build", str(store_path.parent / "seeds"), "--store", str(store_path), "--remerge"]
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert CliRunner().invoke(main, ["check", "--store", str(store_path)]).exit_code == 0
 
 
 def test_an_edge_without_evidence_fails_readably(store_path):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +23,17 @@ def test_a_wheel_installed_in_a_fresh_venv_lists_and_runs_the_library(tmp_path):
     if built.returncode != 0:
         pytest.skip(f"cannot build a wheel here (build requirements unavailable): {built.stderr.strip()[-200:]}")
     venv = tmp_path / "venv"
-    # The venv sees the system's packages for kg's dependencies; kg itself comes from the wheel.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    # kg's dependencies come from the running environment through a .pth file; kg itself only from the wheel.
+    new_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    dependencies = [path for path in site.getsitepackages() if Path(path).is_dir()]
+    (Path(new_site) / "kg-test-dependencies.pth").write_text("\n".join(dependencies) + "\n")
     (wheel,) = wheels.glob("kg-*.whl")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
     elsewhere = tmp_path / "elsewhere"

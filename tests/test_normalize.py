@@ -13,6 +13,9 @@ CASES = [
     ("số\u200b 12", "số 12"),
     (unicodedata.normalize("NFD", "Kế hoạch"), "Kế hoạch"),
     ("quý, hoàn, khoẻ", "quý, hoàn, khỏe"),
+    ("<p>Kế hoạch <b>số</b> 129</p>", "\nKế hoạch số 129\n"),
+    ('<a href="/x?a=1&amp;b=2">Ch&#7881; th&#x1ecb;&nbsp;05&ndash;CT/TW</a>', "Chỉ thị 05-CT/TW"),
+    ("a < b && c &unknown; <3", "a < b && c &unknown; <3"),
 ]
 
 

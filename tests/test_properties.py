@@ -36,6 +36,12 @@ FRAGMENTS = [
     "\n",
     "“",
     "Chương trình hành động thực hiện ",
+    "<b>",
+    "</p>",
+    "<a href='x'>",
+    "&amp;",
+    "&#7881;",
+    "&nbsp;",
 ]
 texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=30).map("".join)
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -339,3 +340,101 @@ def test_on_the_seeds_coverage_of_01_kl_tw_lists_both_ha_tinh_plans(seeds, tmp_p
             row for row in rows(seeded, "coverage", "province id date lagDays", doc="01-KL/TW") if row[0] == "Hà Tĩnh"
         ]
     assert sorted(found) == [("Hà Tĩnh", "129-KH/TU", "2022-12-02", "563"), ("Hà Tĩnh", "224-KH/TU", "", "")]
+
+
+# ---- read-only unless --update; timeout and row limit (issue 6, item 5) ------------------
+
+QUADS = "SELECT (COUNT(*) AS ?quads) WHERE { GRAPH ?g { ?s ?p ?o } }"
+# Three copies of every quad joined: billions of rows on the fixture graph, never finished in time.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+
+
+@pytest.fixture
+def own_store(tmp_path) -> str:
+    """A store of its own, for the tests that may change it."""
+    location = str(tmp_path / "kg-store")
+    build([CORPUS], store=location)
+    return location
+
+
+def quads_in(location: str) -> int:
+    with open_store(location, read_only=True) as opened:
+        return int(opened.select(QUADS)[0]["quads"])
+
+
+def query_file(tmp_path: Path, text: str, name: str = "own.rq") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_an_update_is_refused_without_update_and_changes_nothing(tmp_path, own_store):
+    before = quads_in(own_store)
+    for update in ("DROP ALL", "CLEAR DEFAULT ; DROP ALL", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"):
+        drop = query_file(tmp_path, f"# Question: wipe it\n{update}\n")
+        result = CliRunner().invoke(main, ["query", drop, "--store", own_store])
+        assert result.exit_code == 1
+        assert result.output.strip() == (
+            f"Error: {drop}: is a SPARQL UPDATE; queries run read-only, give --update to change the store"
+        )
+    assert quads_in(own_store) == before
+
+
+def test_update_runs_an_update_and_only_an_update(tmp_path, own_store):
+    insert = query_file(tmp_path, "INSERT DATA { GRAPH <urn:kg:note> { <urn:a> <urn:b> 'c' } }\n")
+    result = CliRunner().invoke(main, ["query", insert, "--update", "--store", own_store])
+    assert result.exit_code == 0, result.output
+    select = query_file(tmp_path, "SELECT ?o WHERE { GRAPH <urn:kg:note> { <urn:a> <urn:b> ?o } }\n", "read.rq")
+    assert CliRunner().invoke(main, ["query", select, "--store", own_store]).output.splitlines()[1] == "c"
+
+    refused = CliRunner().invoke(main, ["query", select, "--update", "--store", own_store])
+    assert refused.exit_code == 1
+    assert "this is not one; leave --update out" in refused.output
+    with_parameter = CliRunner().invoke(main, ["query", insert, "--update", "--param", "x=1", "--store", own_store])
+    assert with_parameter.exit_code == 2 and "an UPDATE takes no parameters" in with_parameter.output
+
+
+def test_the_row_limit_keeps_the_first_rows_and_says_so(store_path):
+    everything = CliRunner().invoke(main, ["query", "counts", "--format", "csv", "--store", store_path])
+    rows = everything.output.splitlines()
+    assert len(rows) > 4
+    for arguments, environment in ((["--limit", "3"], {}), ([], {"KG_QUERY_LIMIT": "3"})):
+        result = CliRunner().invoke(
+            main, ["query", "counts", "--format", "csv", "--store", store_path, *arguments], env=environment
+        )
+        assert result.exit_code == 0
+        assert result.stdout.splitlines() == rows[:4]  # the header and three rows
+        assert result.stderr == "kg: only the first 3 rows are shown; raise --limit (KG_QUERY_LIMIT) for more\n"
+    untouched = CliRunner().invoke(main, ["query", "counts", "--store", store_path, "--limit", str(len(rows) - 1)])
+    assert untouched.stderr == ""
+
+
+def test_a_query_past_its_timeout_is_given_up_with_one_line(tmp_path, store_path):
+    endless = query_file(tmp_path, ENDLESS + "\n")
+    for arguments, environment in ((["--timeout", "0.5"], {}), ([], {"KG_QUERY_TIMEOUT": "0.5"})):
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["query", endless, "--store", store_path, *arguments], env=environment)
+        assert time.monotonic() - started < 10
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {endless}: no answer within 0.5 s; narrow the query or raise --timeout (KG_QUERY_TIMEOUT)\n"
+        )
+
+
+def test_limits_apply_through_the_api_on_every_engine(store):
+    from kg.queries import Limits
+
+    counts = load("counts")
+    rdflib_store = RdflibStore(store.dataset())
+    for engine in (store, rdflib_store):
+        limited = run(engine, counts, {}, Limits(rows=2))
+        assert (len(limited.rows), limited.truncated) == (2, True)
+        assert limited.rows == run(engine, counts).rows[:2]
+    with pytest.raises(QueryError, match="no answer within 0.2 s"):
+        solve(store, parse_text(ENDLESS), {}, Limits(timeout=0.2))
+
+
+def parse_text(text: str):
+    from kg.queries import Query
+
+    return Query("endless", Path("endless.rq"), text, "", (), "")

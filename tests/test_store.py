@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.store import SparqlEndpointStore, StoreError, open_store
+from kg.vocab import META_GRAPH
 
 G = "https://example.org/g"
 
@@ -60,11 +62,32 @@ def test_reading_a_store_that_does_not_exist_names_it(tmp_path):
         open_store(tmp_path / "none", read_only=True)
 
 
-def test_the_rdflib_view_is_a_dataset_copy():
+def test_the_rdflib_view_is_a_dataset_copy_with_the_merged_default_graph():
     with open_store("memory") as store:
-        store.add([quad("a"), quad("b", "https://example.org/h")])
+        store.add([quad("a"), quad("b", "https://example.org/h"), quad("b", G)])
         dataset = store.dataset()
-    assert len(list(dataset.quads((None, None, None, None)))) == 2
+    named = {
+        (str(s), str(g)) for s, _, _, g in dataset.quads((None, None, None, None)) if g != DATASET_DEFAULT_GRAPH_ID
+    }
+    merged = {str(s) for s, _, _ in dataset.default_graph}
+    assert named == {
+        ("https://example.org/a", G),
+        ("https://example.org/b", "https://example.org/h"),
+        ("https://example.org/b", G),
+    }
+    assert merged == {"https://example.org/a", "https://example.org/b"}
+
+
+def test_the_default_graph_holds_each_triple_once_until_no_graph_holds_it_and_never_the_meta_graph():
+    with open_store("memory") as store:
+        store.add(
+            [quad("a"), quad("a", "https://example.org/h"), quad("b", "https://example.org/h"), quad("m", META_GRAPH)]
+        )
+        assert store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].toPython() == 2
+        store.drop_graphs(["https://example.org/h"])
+        assert {str(r["s"]) for r in store.select("SELECT ?s WHERE { ?s ?p ?o }")} == {"https://example.org/a"}
+        store.drop_graphs([G])
+        assert store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].toPython() == 0
 
 
 def test_a_sparql_endpoint_url_names_its_services():

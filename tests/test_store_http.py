@@ -1,6 +1,5 @@
 """The SPARQL 1.1 backend against a real server: Oxigraph's, started on loopback."""
 
-import shutil
 import socket
 import subprocess
 import time
@@ -19,10 +18,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    command = shutil.which("oxigraph")
-    if command is None:
-        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+def endpoint(tmp_path_factory, oxigraph_command):
+    command = oxigraph_command
     port = _free_port()
     server = subprocess.Popen(
         [command, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")), "--bind", f"127.0.0.1:{port}"],

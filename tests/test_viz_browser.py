@@ -22,7 +22,10 @@ CONCLUSION = "https://kg.example.org/eli/vn/dang/tw/kl/xiii/1"
 DIRECTIVE = "https://kg.example.org/eli/vn/dang/tw/ct/xii/5"
 PAYLOAD_TEXT = (
     "Ngày 02/3/2023, Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số 12-KH/TU ngày 02/3/2023"
-    ' "Về <img src=x onerror=window.__pwned=1> và </script><script>window.__pwned=2</script>"'
+    # Escaped markup is a title's text once read; raw markup reads as nothing in the title
+    # (kg reads HTML as a browser shows it) but stays in the evidence, quoted as written.
+    ' "Về &lt;img src=x onerror=window.__pwned=1&gt; và &lt;/script&gt;&lt;script&gt;window.__pwned=2&lt;/script&gt;'
+    '<img src=x onerror=window.__pwned=4>"'
     " nhằm thực hiện Kết luận số 01-KL/TW ngày 18/5/2021 của Bộ Chính trị.\n"
 )
 PAYLOAD_PLAN = "https://kg.example.org/eli/vn/dang/ha-tinh/tu/kh/2020-2025/12"
@@ -124,9 +127,13 @@ def test_the_whole_seeds_graph_matches_the_store_and_is_saved_as_a_screenshot(se
     assert screenshot.stat().st_size > 10_000
 
 
-def test_markup_in_titles_and_evidence_shows_as_text_and_runs_nothing(tmp_path, opened):
+# A file name is text a scraper chose: it reaches the page with the evidence it holds.
+PAYLOAD_FILE_NAME = "ha-tinh-<img src=x onerror=window.__pwned=3>.txt"
+
+
+def test_markup_in_titles_evidence_and_file_names_shows_as_text_and_runs_nothing(tmp_path, opened):
     (tmp_path / "texts").mkdir()
-    payload = tmp_path / "texts" / "ha-tinh-payload.txt"
+    payload = tmp_path / "texts" / PAYLOAD_FILE_NAME
     payload.write_text(PAYLOAD_TEXT, encoding="utf-8")
     path, _ = page_path(tmp_path, [FIXTURES, payload], [])
     page = opened(path).page
@@ -135,9 +142,11 @@ def test_markup_in_titles_and_evidence_shows_as_text_and_runs_nothing(tmp_path, 
     assert "<img src=x onerror=window.__pwned=1>" in title and "</script><script>window.__pwned=2</script>" in title
     evidence = hover_text(page, [PAYLOAD_PLAN, CONCLUSION])
     assert (
-        '“Ngày 02/3/2023, Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số 12-KH/TU ngày 02/3/2023 "Về <img src=x'
+        '“Ngày 02/3/2023, Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số 12-KH/TU ngày 02/3/2023 "Về &lt;img'
         in evidence
     )
+    assert "&lt;/script&gt;<img src=x onerror=window.__pwned=4>" in evidence
+    assert PAYLOAD_FILE_NAME in evidence
     point = point_of(page, [PAYLOAD_PLAN])
     page.mouse.click(point["x"], point["y"])
     page.fill("#kg-search", "12-KH/TU")

@@ -33,23 +33,58 @@ def _parameters(given: tuple[str, ...]) -> dict[str, str]:
     "--format", "-f", "format_", default="table", show_default=True, type=click.Choice(["table", "csv", "tsv", "json"])
 )
 @click.option("--store", default="kg-store", show_default=True, help=STORE_HELP)
-def query_command(query: str, params: tuple[str, ...], format_: str, store: str) -> None:
+@click.option(
+    "--update",
+    is_flag=True,
+    help="QUERY is a SPARQL UPDATE: open the store for writing and run it. The default graph is then"
+    " rebuilt from the named graphs: write what should stay into a named graph.",
+)
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="KG_QUERY_TIMEOUT",
+    show_envvar=True,
+    help="Seconds a query may run before it is given up.",
+)
+@click.option(
+    "--limit",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    envvar="KG_QUERY_LIMIT",
+    show_envvar=True,
+    help="Rows printed at most; a query that has more says so on standard error.",
+)
+def query_command(
+    query: str, params: tuple[str, ...], format_: str, store: str, update: bool, timeout: float, limit: int
+) -> None:
     """Run QUERY, a query of the library (`kg queries` lists them) or a .rq file.
 
-    Parameters are bound as RDF terms, never written into the query. csv, tsv and
-    json are the SPARQL 1.1 query results formats.
+    Queries run read-only; only --update opens the store for writing. Parameters are
+    bound as RDF terms, never written into the query. csv, tsv and json are the
+    SPARQL 1.1 query results formats.
     """
-    from kg.queries import format_solutions, load, run
+    from kg.queries import Limits, format_solutions, load, run, run_update
     from kg.store import open_store
 
     arguments = _parameters(params)
+    if update and arguments:
+        raise click.BadParameter("an UPDATE takes no parameters; write the values into the file", param_hint="--param")
     try:
         chosen = load(query)
-        with open_store(store, read_only=True) as opened:
-            solutions = run(opened, chosen, arguments)
+        with open_store(store, read_only=not update) as opened:
+            if update:
+                run_update(opened, chosen)
+                click.echo(f"kg: {chosen.path} applied to {opened.location}", err=True)
+                return
+            solutions = run(opened, chosen, arguments, Limits(timeout=timeout, rows=limit))
     except _errors() as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_solutions(solutions, format_), nl=False)
+    if solutions.truncated:
+        click.echo(f"kg: only the first {limit} rows are shown; raise --limit (KG_QUERY_LIMIT) for more", err=True)
 
 
 @click.command("queries")

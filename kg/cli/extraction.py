@@ -92,6 +92,11 @@ def extract(files, output_format, province, date):
             results.append(extraction.to_dict())
     if output_format == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=1))
+    exit_if_unreadable(failures)
+
+
+def exit_if_unreadable(failures: list[str]) -> None:
+    """End a batch that skipped files with the list of them and exit status 2."""
     if failures:
         click.echo(f"kg: {len(failures)} file(s) could not be read: {', '.join(failures)}", err=True)
         sys.exit(2)

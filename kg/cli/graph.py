@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from kg.cli.extraction import exit_if_unreadable
+
 STORE_HELP = "Store: a directory (embedded, default kg-store), `memory`, or an http(s):// SPARQL endpoint."
 
 
@@ -26,7 +28,12 @@ def graph_errors():
 @click.option(
     "--base", default=None, help="URI base of documents (docs/identity.md); a store keeps the one it was built with."
 )
-def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, base: str | None) -> None:
+@click.option(
+    "--remerge",
+    is_flag=True,
+    help="Also rebuild the merged default graph from the named graphs (when `kg check` finds it out of step).",
+)
+def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, base: str | None, remerge: bool) -> None:
     """Build or update the graph of the texts in PATH... (files or folders).
 
     Unchanged texts are skipped; a changed text replaces its own statements.
@@ -39,7 +46,7 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
         return click.progressbar(items, length=length, label="Building", file=sys.stderr)
 
     try:
-        summary = build(paths, store=store, jobs=jobs, prune=prune, base=base, progress=progress)
+        summary = build(paths, store=store, jobs=jobs, prune=prune, base=base, remerge=remerge, progress=progress)
     except graph_errors() as error:
         raise click.ClickException(str(error)) from None
     for location, message in summary.failures:
@@ -50,8 +57,7 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
         f"documents: {summary.documents}\nrelations: {summary.relations}\n"
         f"unresolved: {summary.unresolved}\nwarnings: {summary.warnings}"
     )
-    if summary.failures:
-        sys.exit(2)
+    exit_if_unreadable([location for location, _ in summary.failures])
 
 
 @click.command("export")
