@@ -1,4 +1,6 @@
-"""Extraction speed: MB/s and texts/s on the gold texts, and on hostile input.
+"""Extraction speed: MB/s and texts/s on the gold texts, and on hostile input (the same
+inputs tests/test_linear_time.py bounds), each also at half its size: a time that
+doubles when the input doubles is linear.
 
 python benchmarks/extraction.py            # prints a Markdown section
 python benchmarks/extraction.py --write    # also replaces it in docs/benchmarks.md
@@ -21,7 +23,24 @@ from kg import extract
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Extraction"
-HOSTILE = {"số 1-": 1_000_000, "/": 1_000_000, "ngày 1/1/20": 1_000_000, "Kế hoạch số 1-KH/": 250_000}
+MEGABYTE = 1_000_000
+# Long runs of what references are made of: unit -> size in characters.
+ADVERSARIAL = {
+    "số 1-": 2 * MEGABYTE,
+    "/": 2 * MEGABYTE,
+    "1234567890": 2 * MEGABYTE,
+    "ngày ": 2 * MEGABYTE,
+    "ngày 1/1/20": 2 * MEGABYTE,
+    "05 - ": 2 * MEGABYTE,
+    "thực hiện Kế hoạch được ban hành ": 2 * MEGABYTE,
+    "Kế hoạch số 1-KH/": MEGABYTE,  # a citation every 17 characters, in one sentence
+    "Căn cứ Luật Đất đai số 31/2024/QH15;\n": MEGABYTE,  # a preamble that never ends
+    "Ngày 2/12/2022, BTV Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số 12-KH/TU thực hiện Chỉ thị 05-CT/TW. ": MEGABYTE,
+}
+
+
+def repeated(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
 
 
 def cpu() -> str:
@@ -59,19 +78,21 @@ def measure() -> str:
         f" Python {platform.python_version()}, kg {kg.__version__}, one core.",
         "Command: `python benchmarks/extraction.py --write`.",
         "",
-        "| input | size | time | throughput |",
-        "|---|---|---|---|",
+        "| input | size | time | throughput | time ÷ time at half the size (2 is linear) |",
+        "|---|---|---|---|---|",
         f"| the {len(texts)} gold texts (news, portal posts, official documents) | {size / 1e6:.2f} MB"
-        f" | {seconds:.2f} s | {size / 1e6 / seconds:.2f} MB/s, {len(texts) / seconds:.0f} texts/s |",
+        f" | {seconds:.2f} s | {size / 1e6 / seconds:.2f} MB/s, {len(texts) / seconds:.0f} texts/s | |",
         f"| the same bytes, one compiled regex for Party symbols only (the floor) | {size / 1e6:.2f} MB"
-        f" | {bare_seconds:.3f} s | {size / 1e6 / bare_seconds:.0f} MB/s |",
+        f" | {bare_seconds:.3f} s | {size / 1e6 / bare_seconds:.0f} MB/s | |",
     ]
-    for unit, length in HOSTILE.items():
-        text = (unit * (length // len(unit) + 1))[:length]
+    for unit, length in ADVERSARIAL.items():
+        text = repeated(unit, length)
+        megabytes = len(text.encode("utf-8")) / 1e6
+        half_seconds = timed([repeated(unit, length // 2)], repeat=1)
         hostile_seconds = timed([text], repeat=1)
         lines.append(
-            f"| hostile: `{unit}` repeated | {length / 1e6:.2f} MB | {hostile_seconds:.2f} s"
-            f" | {length / 1e6 / hostile_seconds:.2f} MB/s |"
+            f"| hostile: `{unit.strip()}` repeated | {megabytes:.2f} MB | {hostile_seconds:.2f} s"
+            f" | {megabytes / hostile_seconds:.2f} MB/s | {hostile_seconds / half_seconds:.2f}× |"
         )
     return "\n".join(lines) + "\n"
 

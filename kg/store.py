@@ -270,6 +270,8 @@ class Retry:
                     given[field_name] = kind(os.environ[variable])
                 except ValueError:
                     raise StoreError(f"{variable}={os.environ[variable]}: not a {kind.__name__}") from None
+        if given.get("attempts", 1) < 1:
+            raise StoreError(f"KG_STORE_ATTEMPTS={given['attempts']}: give at least 1 (the first try counts)")
         return cls(**given)
 
 

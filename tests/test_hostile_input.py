@@ -134,6 +134,31 @@ def test_a_file_without_read_permission_is_reported_and_skipped(tmp_path):
         assert f"{locked}: permission denied" in result.stderr
 
 
+def test_a_file_the_system_refuses_to_read_is_reported_and_skipped(tmp_path, monkeypatch):
+    """The same for root, who reads every file whatever its mode: the refusal comes from
+    the operating system's answer, given here in place of the system."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    (tmp_path / "good.txt").write_text(PLAN, encoding="utf-8")
+    locked = tmp_path / "locked.txt"
+    locked.write_text(PLAN, encoding="utf-8")
+    real_read_bytes, real_open = Path.read_bytes, open
+
+    def refused(path):
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "read_bytes", lambda path: refused(path) or real_read_bytes(path))
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: refused(path) or real_open(path, *a, **k))
+    for command in (["extract", str(tmp_path)], ["build", str(tmp_path), "--store", str(tmp_path / "store")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2
+        assert f"{locked}: permission denied" in result.stderr
+        assert "129-KH/TU" in result.stdout or "texts: 1 (built 1" in result.stdout
+
+
 def test_a_50_megabyte_file_without_a_newline_finishes_in_bounded_time_and_memory(tmp_path):
     """Prose on one line, as a page scraped whole; the bounds are generous on purpose
     (about 80 s and 0.5 GB at the time of writing; quadratic work would take days)."""

@@ -164,3 +164,17 @@ def test_a_real_server_that_never_comes_is_reported_in_one_line(tmp_path):
     assert result.returncode == 1
     (line,) = result.stderr.splitlines()
     assert ": Connection refused, still after 3 attempts" in line
+
+
+@pytest.mark.parametrize(
+    "variable,value,message",
+    [
+        ("KG_STORE_ATTEMPTS", "0", "KG_STORE_ATTEMPTS=0: give at least 1 (the first try counts)"),
+        ("KG_STORE_BACKOFF", "soon", "KG_STORE_BACKOFF=soon: not a float"),
+    ],
+)
+def test_retry_settings_that_make_no_sense_are_one_line_errors(monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(main, ["stats", "--store", "http://127.0.0.1:9/query"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"Error: {message}"]

@@ -7,6 +7,7 @@ each test ends by checking that nothing was asked for and nothing was logged as 
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -212,3 +213,79 @@ def test_a_2000_node_page_is_interactive_within_5_seconds(tmp_path, opened):
     wait_until(page, "kgView.state.focused === 'urn:district/16'")
     assert time.perf_counter() - started < 5
     assert page.evaluate("kgView.nodes.length") == 2000
+
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def _hostile(field: str) -> str:
+    return (
+        f"{field} <img src=x onerror=\"window.__pwned='{field}'\"></textarea></script><script>window.__pwned=1</script>"
+    )
+
+
+def _store_written_by_someone_else(store: str) -> str:
+    """A document whose every displayed field carries markup, as a store filled by another
+    tool or a shared SPARQL server may hold: kg viz trusts no string it reads."""
+    document = "https://kg.example.org/eli/vn/hostile/1"
+    text = "https://kg.example.org/source/hostile"
+    evidence = f"{text}/evidence/1"
+    agent, place, kind = f"{text}/agent", f"{text}/place", f"{text}/type"
+    literal = lambda field: ox.Literal(_hostile(field))  # noqa: E731
+    eli, kg_, rdf = "http://data.europa.eu/eli/ontology#", "https://kg.example.org/ontology#", RDF
+    triples = [
+        (document, rdf + "type", ox.NamedNode(eli + "LegalResource")),
+        (document, kg_ + "mentionedIn", ox.NamedNode(text)),
+        (document, eli + "id_local", literal("id")),
+        (document, LABEL, literal("label")),
+        (document, eli + "title", literal("title")),
+        (
+            document,
+            eli + "date_document",
+            ox.Literal("2023-03-02", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        ),
+        (document, eli + "passed_by", ox.NamedNode(agent)),
+        (agent, LABEL, literal("issuer")),
+        (agent, kg_ + "level", ox.NamedNode("https://kg.example.org/ontology/level/province")),
+        (document, kg_ + "locality", ox.NamedNode(place)),
+        (place, LABEL, literal("locality")),
+        (document, eli + "type_document", ox.NamedNode(kind)),
+        (kind, SKOS + "prefLabel", ox.Literal(_hostile("type"), language="vi")),
+        (kind, SKOS + "notation", literal("notation")),
+        (document, kg_ + "implements", ox.NamedNode(CONCLUSION)),
+        (evidence, rdf + "type", ox.NamedNode(kg_ + "Evidence")),
+        (evidence, rdf + "subject", ox.NamedNode(document)),
+        (evidence, rdf + "predicate", ox.NamedNode(kg_ + "implements")),
+        (evidence, rdf + "object", ox.NamedNode(CONCLUSION)),
+        (evidence, kg_ + "sentence", literal("sentence")),
+        (evidence, kg_ + "cue", literal("cue")),
+        (text, rdf + "type", ox.NamedNode(kg_ + "SourceText")),
+        (text, kg_ + "location", literal("location")),
+    ]
+    with open_store(store) as opened_store:
+        opened_store.add(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, ox.NamedNode(text)) for s, p, o in triples)
+    return document
+
+
+def test_markup_in_any_field_of_a_store_shows_as_text_and_runs_nothing(tmp_path, opened):
+    store = str(tmp_path / "kg-store")
+    build([FIXTURES], store=store)
+    document = _store_written_by_someone_else(store)
+    output = tmp_path / "page.html"
+    result = CliRunner().invoke(main, ["viz", "-o", str(output), "--store", store])
+    assert result.exit_code == 0, result.output
+    page = opened(output).page
+    assert document in page_data(page)[0]
+    shown = hover_text(page, [document]) + hover_text(page, [document, CONCLUSION])
+    for field in ("id", "title", "issuer", "locality", "sentence", "cue", "location"):
+        assert _hostile(field) in shown, field
+    page.fill("#kg-search", "img src")
+    page.press("#kg-search", "Enter")
+    point = point_of(page, [document])
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("document.querySelectorAll('img, textarea').length") == 0
+    assert page.evaluate("document.scripts.length") == 3
