@@ -97,9 +97,10 @@ def measure() -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(section: str) -> None:
+def write(section: str, heading: str = SECTION) -> None:
+    """Replace the section under `heading` in docs/benchmarks.md, or append it."""
     existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.M | re.S)
     updated = (
         pattern.sub(section + "\n", existing) if pattern.search(existing) else existing.rstrip() + "\n\n" + section
     )

@@ -1,13 +1,16 @@
 """`build`: texts -> extractions -> one named graph per text in a store, incrementally.
 
-A text is rebuilt when its bytes changed (sha256), when the extractor or the reference
-data changed (the build key), or when it is new; otherwise it is skipped. `prune`
-removes the graphs of texts that are gone. The statistics the CLI prints are computed
+A file's texts are rebuilt when its bytes changed (sha256), when the extractor, the
+reference data or the file's sidecar metadata changed (the build key), or when it is new;
+otherwise they are skipped. A file holds one text, or one per record (JSON Lines). `prune`
+removes the graphs of texts whose files are gone. The statistics the CLI prints are computed
 once at the end of a build and kept in the meta graph, so reading them costs nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
@@ -19,8 +22,8 @@ import pyoxigraph as ox
 
 from kg.graph import SourceMeta, registry_quads, source_graph_uri, source_quads
 from kg.identity import DEFAULT_BASE
-from kg.model import Extraction
-from kg.read import ReadError, expand, file_sha256
+from kg.model import Context, Extraction
+from kg.read import ReadError, Source, expand, file_sha256, sidecar
 from kg.registry import ReferenceData
 from kg.store import DEFAULT_STORE, Store, open_store
 from kg.version import __version__
@@ -30,7 +33,10 @@ XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 BATCH_QUADS = 200_000  # quads written per bulk call: few large writes beat many small ones
 STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
 
-Analyze = Callable[[str], Extraction]
+Analyzed = tuple[Source, Extraction]  # a text read from a file, and what it states
+# An analysis gives a file's texts and one line per record it could not read, or, for a
+# caller that reads files its own way, the Extraction of the file as one text.
+Analyze = Callable[[str], list[Analyzed | str] | Extraction]
 Progress = Callable[[Iterator, int], AbstractContextManager[Iterator]]
 
 
@@ -51,13 +57,41 @@ class BuildSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
 
 
-def read_and_extract(path: str) -> Extraction:
-    """The default analysis: read the file, extract what its text states."""
+def read_and_extract(path: str, context: Context | None = None) -> list[Analyzed | str]:
+    """The default analysis: read the file, extract what each of its texts states. What
+    `context` gives wins over what the file's metadata says; ReadError when the file
+    cannot be read at all."""
     from kg.extract import extract
-    from kg.read import read_source
+    from kg.read import read_sources
 
-    source = read_source(path)
-    return extract(source.text, source=source.path)
+    sources, failures = read_sources(path)
+    analyzed: list[Analyzed | str] = []
+    for source in sources:
+        known, warnings = _context(source, context or Context())
+        extraction = extract(source.text, known, source=source.location)
+        extraction.warnings[:0] = warnings
+        analyzed.append((source, extraction))
+    return analyzed + failures
+
+
+def _context(source: Source, given: Context) -> tuple[Context, list[str]]:
+    """The context of a text: `given`, then its file's metadata; with a warning for each
+    value of the metadata that is not a province or a date."""
+    from kg.resolve import province_named
+
+    metadata, warnings = source.metadata, []
+    province = metadata.province and province_named(metadata.province)
+    if metadata.province and not province:
+        warnings.append(f"metadata: {metadata.province!r} is not a province kg knows; ignored")
+    date = None
+    if metadata.date:
+        try:  # ISO dates and timestamps, as meta tags and scrapers write them
+            date = dt.date.fromisoformat(metadata.date[:10]).isoformat()
+        except ValueError:
+            warnings.append(f"metadata: date {metadata.date!r} is not YYYY-MM-DD; ignored")
+    # A district of the metadata is dropped with its province when the caller gives another.
+    district = given.district or (metadata.district if given.province in (None, province) else None)
+    return Context(given.province or province, district, given.date or date), warnings
 
 
 def collect(paths: list[str | Path]) -> list[str]:
@@ -71,7 +105,7 @@ def collect(paths: list[str | Path]) -> list[str]:
     )
 
 
-def _analyze_one(analyze: Analyze, location: str) -> Extraction | str:
+def _analyze_one(analyze: Analyze, location: str) -> list[Analyzed | str] | Extraction | str:
     try:
         return analyze(location)
     except BuildError:
@@ -80,7 +114,9 @@ def _analyze_one(analyze: Analyze, location: str) -> Extraction | str:
         return str(error) or type(error).__name__
 
 
-def _analyze_all(analyze: Analyze, locations: list[str], jobs: int) -> Iterator[Extraction | str]:
+def _analyze_all(
+    analyze: Analyze, locations: list[str], jobs: int
+) -> Iterator[list[Analyzed | str] | Extraction | str]:
     work = partial(_analyze_one, analyze)
     if jobs <= 1 or len(locations) < 2:
         yield from map(work, locations)
@@ -97,14 +133,18 @@ def _literal(store: Store, subject: str, predicate: str, graph: str) -> str | No
     return str(rows[0]["v"]) if rows else None
 
 
-def recorded_sources(store: Store) -> dict[str, tuple[str, str, str]]:
-    """location -> (graph, sha256, build key) of every text in the store."""
+def recorded_sources(store: Store) -> dict[str, list[tuple[str, str, str]]]:
+    """file -> (graph, sha256, build key) of each text read from it, for every text in the store."""
     rows = store.select(
         sparql_prefixes()
-        + "SELECT ?g ?location ?sha ?key WHERE { GRAPH ?g { ?g a kg:SourceText ; kg:location ?location ;"
-        " kg:sha256 ?sha ; kg:buildKey ?key } }"
+        + "SELECT ?g ?location ?file ?sha ?key WHERE { GRAPH ?g { ?g a kg:SourceText ; kg:location ?location ;"
+        " kg:sha256 ?sha ; kg:buildKey ?key OPTIONAL { ?g kg:file ?file } } }"
     )
-    return {str(r["location"]): (str(r["g"]), str(r["sha"]), str(r["key"])) for r in rows}
+    recorded: dict[str, list[tuple[str, str, str]]] = {}
+    for row in rows:
+        file = str(row["file"] if "file" in row else row["location"])
+        recorded.setdefault(file, []).append((str(row["g"]), str(row["sha"]), str(row["key"])))
+    return recorded
 
 
 def read_statistics(store: Store) -> dict[str, int]:
@@ -172,6 +212,33 @@ def _meta_quads(values: dict[str, str | int]) -> list[ox.Quad]:
         )
         for name, value in values.items()
     ]
+
+
+def _file_key(build_key: str, location: str) -> str:
+    """The build key of a file's texts: editing its sidecar metadata rebuilds them."""
+    try:
+        metadata = sidecar(location).read_bytes()
+    except OSError:  # no sidecar; an unreadable one fails the file when it is read
+        return build_key
+    return f"{build_key} sidecar:{hashlib.sha256(metadata).hexdigest()[:16]}"
+
+
+def _source_meta(file: str, sha: str, key: str, read: Source | None, extraction: Extraction) -> SourceMeta:
+    """What the graph records of a text; `read` is None when the analysis read the file itself."""
+    context = extraction.context
+    if read is None:
+        return SourceMeta(file, sha, context.date, context.province, key, context.district)
+    return SourceMeta(
+        read.location,
+        sha,
+        context.date,
+        context.province,
+        key,
+        context.district,
+        read.metadata.url,
+        file if read.location != file else None,
+        read.text,
+    )
 
 
 def _triples_into(text: str, graph: str) -> list[ox.Quad]:
@@ -263,39 +330,54 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
 
     summary = BuildSummary()
     recorded = recorded_sources(store)
-    todo: list[tuple[str, str]] = []
+    todo: list[tuple[str, str, str]] = []
     for location in locations:
         try:
             sha = file_sha256(location)
         except ReadError as error:
             summary.failures.append((location, str(error)))
             continue
-        graph_sha_key = recorded.get(location)
-        if graph_sha_key and graph_sha_key[1:] == (sha, build_key):
-            summary.skipped += 1
+        key = _file_key(build_key, location)
+        texts = recorded.get(location, [])
+        if texts and all((text_sha, text_key) == (sha, key) for _, text_sha, text_key in texts):
+            summary.skipped += len(texts)
         else:
-            todo.append((location, sha))
+            todo.append((location, sha, key))
 
     writer = _Writer(store)
-    outcomes = zip(todo, _analyze_all(analyze, [location for location, _ in todo], jobs), strict=True)
+    outcomes = zip(todo, _analyze_all(analyze, [location for location, _, _ in todo], jobs), strict=True)
     with progress(outcomes, len(todo)) if progress else nullcontext(outcomes) as items:
-        for (location, sha), outcome in items:
+        for (location, sha, key), outcome in items:
             if isinstance(outcome, str):
                 summary.failures.append((location, outcome))
                 continue
-            context = outcome.context
-            source = SourceMeta(location, sha, context.date, context.province, build_key)
-            writer.put(source_graph_uri(base, location), source_quads(outcome, source, data, base, __version__))
-            summary.built += 1
+            texts = [(None, outcome)] if isinstance(outcome, Extraction) else outcome
+            failed = [text for text in texts if isinstance(text, str)]
+            summary.failures += [(location, message) for message in failed]
+            # A file with unreadable records is read again by the next build, which reports
+            # them again, as it does a file that cannot be read at all.
+            text_key = f"{key} incomplete" if failed else key
+            written = set()
+            for read, extraction in (text for text in texts if not isinstance(text, str)):
+                meta = _source_meta(location, sha, text_key, read, extraction)
+                graph = source_graph_uri(base, meta.location)
+                writer.put(graph, source_quads(extraction, meta, data, base, __version__))
+                written.add(graph)
+                summary.built += 1
+            for graph, _, _ in recorded.get(location, []):  # records gone from the file
+                if graph not in written:
+                    writer.put(graph, [])
     writer.flush()
 
     if prune:
+        # `recorded` is keyed by file: the texts of a JSON Lines file go with it.
         seen = set(locations)
         gone = [
             graph
-            for location, (graph, _, _) in recorded.items()
+            for location, texts in recorded.items()
             if location not in seen
             and (not Path(location).exists() or any(Path(location).is_relative_to(root) for root in roots))
+            for graph, _, _ in texts
         ]
         store.drop_graphs(gone)
         summary.removed = len(gone)

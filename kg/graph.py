@@ -66,6 +66,10 @@ class SourceMeta:
     date: str | None = None
     province: str | None = None
     build_key: str = ""  # extractor version + reference data: a change rebuilds the text
+    district: str | None = None
+    url: str | None = None  # where the text was published, as its file says
+    file: str | None = None  # the file read, when it is not the location (a JSON Lines record)
+    text: str | None = None  # the text read; mention and evidence offsets index it
 
 
 class _Graph:
@@ -167,11 +171,11 @@ def source_quads(
     out.add(graph, KG + "buildKey", Literal(source.build_key))
     out.add(graph, KG + "extractorVersion", Literal(version))
     out.add(graph, DCTERMS + "date", iso_date(source.date))
-    out.add(
-        graph,
-        KG + "locality",
-        _place(out, base, data.province_name(source.province) if source.province else None, None),
-    )
+    province = data.province_name(source.province) if source.province else None
+    out.add(graph, KG + "locality", _place(out, base, province, source.district if province else None))
+    out.add(graph, KG + "url", Literal(source.url) if source.url else None)
+    out.add(graph, KG + "file", Literal(source.file) if source.file else None)
+    out.add(graph, KG + "text", Literal(source.text) if source.text is not None else None)
 
     warnings = list(extraction.warnings)
     nodes: dict[str, str] = {}

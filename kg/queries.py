@@ -28,9 +28,11 @@ import site
 import sys
 import sysconfig
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -42,6 +44,7 @@ SUFFIX = ".rq"
 KINDS = ("document", "iri", "string", "integer", "date")
 _PARAMETER = re.compile(r"(?P<name>\w+)\s*\((?P<kind>\w+)(?P<optional>,\s*optional)?\)\s*(?P<help>.*)")
 _SYNTAX_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+T = TypeVar("T")
 
 
 class QueryError(Exception):
@@ -187,7 +190,7 @@ def term(query: Query, name: str, value: str, store: Store) -> Term:
     kind = parameter.kind if parameter else ("iri" if value.startswith("<") else "string")
     try:
         if kind == "document":
-            return _document(value, store)
+            return document_term(value, store)
         if kind == "iri":
             return ox.NamedNode(value.strip().removeprefix("<").removesuffix(">"))
         if kind == "integer":
@@ -199,7 +202,9 @@ def term(query: Query, name: str, value: str, store: Store) -> Term:
         raise QueryError(f"--param {name}={value}: not a valid {kind} ({error})") from None
 
 
-def _document(asked: str, store: Store) -> ox.NamedNode:
+def document_term(asked: str, store: Store) -> ox.NamedNode:
+    """The document `asked` names, as people write it or as an IRI (taken as it is).
+    Raises ValueError saying why when no document or several fit."""
     from kg.trace import UnknownDocument, find, label
 
     if asked.startswith(("<", "http://", "https://", "urn:")):
@@ -224,6 +229,14 @@ class Limits:
     rows: int | None = None
 
 
+# What `kg query` and `kg serve` allow unless told otherwise (or KG_QUERY_TIMEOUT, KG_QUERY_LIMIT).
+DEFAULT_LIMITS = Limits(timeout=60.0, rows=10_000)
+
+
+class QueryTimeout(QueryError):
+    """A query given up at its deadline; it may still be running, abandoned, in its thread."""
+
+
 def run(store: Store, query: Query, arguments: dict[str, str] | None = None, limits: Limits = Limits()) -> Solutions:
     """The rows of `query` on `store`, its parameters given as text (NAME -> VALUE)."""
     check_syntax(query)
@@ -235,29 +248,33 @@ def run(store: Store, query: Query, arguments: dict[str, str] | None = None, lim
 
 
 def solve(store: Store, query: Query, bindings: dict[str, Term], limits: Limits = Limits()) -> Solutions:
-    """The rows of `query` on `store` with its parameters bound to terms, within `limits`.
+    """The rows of `query` on `store` with its parameters bound to terms, within `limits`."""
+    return within(limits.timeout, query, lambda: store.solutions(query.text, bindings, limits.rows))
+
+
+def within(timeout: float | None, query: Query, evaluate: Callable[[], T]) -> T:
+    """What `evaluate` returns for `query`, or QueryTimeout after `timeout` seconds.
 
     No engine kg uses can cancel a query, so it runs in a daemon thread that is abandoned
     at the deadline (Oxigraph evaluates without holding the GIL, and a daemon thread does
     not keep the `kg` process alive)."""
-    outcome: dict[str, Solutions | Exception] = {}
+    outcome: dict[str, object] = {}
 
-    def evaluate() -> None:
+    def work() -> None:
         try:
-            outcome["solutions"] = store.solutions(query.text, bindings, limits.rows)
+            outcome["answer"] = evaluate()
         except Exception as error:  # handed to the caller's thread below
             outcome["error"] = error
 
-    if limits.timeout is None:
-        evaluate()
+    if timeout is None:
+        work()
     else:
-        worker = threading.Thread(target=evaluate, name=f"query {query.name}", daemon=True)
+        worker = threading.Thread(target=work, name=f"query {query.name}", daemon=True)
         worker.start()
-        worker.join(limits.timeout)
+        worker.join(timeout)
         if worker.is_alive():
-            raise QueryError(
-                f"{query.path}: no answer within {limits.timeout:g} s; narrow the query or raise --timeout"
-                " (KG_QUERY_TIMEOUT)"
+            raise QueryTimeout(
+                f"{query.path}: no answer within {timeout:g} s; narrow the query or raise --timeout (KG_QUERY_TIMEOUT)"
             )
     error = outcome.get("error")
     if isinstance(
@@ -266,7 +283,7 @@ def solve(store: Store, query: Query, bindings: dict[str, Term], limits: Limits 
         raise QueryError(f"{query.path}: {error}") from None
     if error is not None:
         raise error
-    return outcome["solutions"]
+    return outcome["answer"]
 
 
 # ---- results ------------------------------------------------------------------------------

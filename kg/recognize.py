@@ -71,6 +71,7 @@ class Citation:
     issuer: str | None = None
     issuer_level: str | None = None
     place: str | None = None  # a place named with the issuer
+    term: str | None = None  # written after it: "khóa XII", "nhiệm kỳ 2020 - 2025"
     title: str | None = None
     issued: bool = False  # the object of "ban hành": a document the text introduces
     label: str | None = None  # the name of a document without a number
@@ -238,7 +239,7 @@ def read_issuer(text: str, position: int) -> tuple[str | None, str | None, str |
     return name, issuer.level if issuer else None, place, max(after, match.end())
 
 
-_TERM_RE = re.compile(r"[ \n]*,?[ \n]*(?i:khóa|nhiệm kỳ)[ \n]+(?:[IVXLC]+|\d{4}[ \n]*-[ \n]*\d{4})(?![^\W\d_])")
+_TERM_RE = re.compile(r"[ \n]*,?[ \n]*(?i:khóa|nhiệm kỳ)[ \n]+(?P<term>[IVXLC]+|\d{4}[ \n]*-[ \n]*\d{4})(?![^\W\d_])")
 _ASIDE_RE = re.compile(r"[ \n]*\([^()\d\n]{1,30}\)")  # "(cũ)", "(trước sắp xếp)"
 
 
@@ -273,6 +274,7 @@ def _read_after(text: str, citation: Citation) -> None:
                 moved = after
         term = _TERM_RE.match(text, moved)
         if term:
+            citation.term = citation.term or term.group("term")
             moved = term.end()
         aside = _ASIDE_RE.match(text, moved)
         if aside:

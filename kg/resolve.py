@@ -327,7 +327,7 @@ class _Resolver:
             province = document.province or self._sentence_place(citations) or province_of_text
             reference.province = province_on(province, reference.date or self.context.date)
             reference.district = document.district
-        self._settle_term(reference, introduced=any(c.issued or c.kind == "header" for c in citations))
+        self._settle_term(reference, pick("term"), introduced=any(c.issued or c.kind == "header" for c in citations))
         reference.canonical = _canonical(reference)
         return reference
 
@@ -338,13 +338,16 @@ class _Resolver:
                 return province
         return None
 
-    def _settle_term(self, reference: Reference, introduced: bool) -> None:
-        """The Party term a number belongs to, only where something settles it:
-        its own date; for a central document, the registry; for the document a
-        text issues or is, the text's date."""
+    def _settle_term(self, reference: Reference, written: str | None, introduced: bool) -> None:
+        """The Party term a number belongs to, only where something settles it: the
+        term written after it (for a local document only as years: local congresses
+        number their terms their own way); its own date; for a central document, the
+        registry; for the document a text issues or is, the text's date."""
         if reference.family != "party" or reference.number is None or reference.symbol is None:
             return
-        if reference.date:
+        if written and (reference.level == "central" or written[0].isdigit()):
+            reference.term = written
+        elif reference.date:
             reference.term = _party_term(reference.date, reference.symbol)
         elif reference.level == "central":
             reference.term, ambiguous = _registry_term(reference.number, reference.symbol, self.context.date)

@@ -58,6 +58,7 @@ FORMATS = {
 Row = dict[str, rdflib.term.Identifier]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal  # a parameter value, checked by pyoxigraph
 NOT_SELECT = "only a SELECT query gives rows; this one is an ASK, CONSTRUCT or DESCRIBE query"
+NOT_ASK = "only an ASK query gives a yes or no; this one is a SELECT, CONSTRUCT or DESCRIBE query"
 UNMERGED = ox.NamedNode(META_GRAPH)
 GRAPHS_PER_UPDATE = 200
 
@@ -114,6 +115,10 @@ class Store:
         """A read-only SELECT query over the merged default graph, each binding given as an RDF term, never written into the query as text. A bound
         variable must be in the SELECT clause (Oxigraph substitutes only projected ones).
         At most `limit` rows are kept; the rest are not computed where the engine streams."""
+        raise NotImplementedError
+
+    def ask(self, sparql: str) -> bool:
+        """The answer of an ASK query over the merged default graph."""
         raise NotImplementedError
 
     def update(self, sparql: str) -> None:
@@ -220,6 +225,12 @@ class OxigraphStore(Store):
         names = [v.value for v in answer.variables]
         rows = ({name: _rdflib_term(row[name]) for name in names if row[name] is not None} for row in answer)
         return _limited(names, rows, limit)
+
+    def ask(self, sparql: str) -> bool:
+        answer = self._store.query(sparql)
+        if not isinstance(answer, ox.QueryBoolean):
+            raise StoreError(NOT_ASK)
+        return bool(answer)
 
     def update(self, sparql: str) -> None:
         self._store.update(sparql)
@@ -377,6 +388,15 @@ class SparqlEndpointStore(Store):
             {name: _json_term(value) for name, value in binding.items()} for binding in answer["results"]["bindings"]
         )
         return _limited(answer["head"]["vars"], rows, limit)
+
+    def ask(self, sparql: str) -> bool:
+        body = self._request(
+            self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/sparql-results+json"
+        )
+        answer = json.loads(body)
+        if "boolean" not in answer:
+            raise StoreError(NOT_ASK)
+        return bool(answer["boolean"])
 
     def update(self, sparql: str) -> None:
         self._request(self.update_url, sparql.encode("utf-8"), "application/sparql-update")

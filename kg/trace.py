@@ -54,12 +54,19 @@ def _reference(asked: str) -> Reference:
     references = extract(asked).references
     numbered = [r for r in references if r.number]
     if not numbered:
-        raise UnknownDocument(f"{asked!r} names no document number; write it as 05-CT/TW or Chỉ thị 05")
+        raise UnknownDocument(f"{asked!r} names no document number; write it as 05-CT/TW, Chỉ thị 05 or its IRI")
     return numbered[0]
 
 
 def find(store: Store, asked: str) -> list[Document]:
-    """The graph's documents that fit `asked`, best described first."""
+    """The graph's documents that fit `asked` (as people write it, or an IRI), best described first."""
+    if asked.startswith(("http://", "https://")):
+        try:
+            iri = NamedNode(asked)  # checked: nothing but an IRI reaches the query
+        except ValueError as error:
+            raise UnknownDocument(f"{asked!r}: not an IRI ({error})") from None
+        known = store.select(f"SELECT ?type WHERE {{ {iri} a ?type }} LIMIT 1")
+        return [describe(store, asked)] if known else []
     reference = _reference(asked)
     filters = [f"?number = {_literal(reference.number)}"]
     if reference.symbol:

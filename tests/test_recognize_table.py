@@ -122,6 +122,11 @@ ATTRIBUTES = [
     ("Chỉ thị số 35-CT/TW ngày 14/6/2024 về đại hội đảng bộ các cấp.", "35-CT/TW", "term", "XIII"),
     ("Chỉ thị số 35-CT/TW ngày 30/5/2019 về đại hội đảng bộ các cấp.", "35-CT/TW", "term", "XII"),
     ("Kế hoạch số 05-KH/TU ngày 31/2/2023 của Tỉnh ủy.", "05-KH/TU", "date", None),
+    # a term written after the issuer settles a number two terms share
+    ("tổng kết Nghị quyết số 18-NQ/TW của Ban Chấp hành Trung ương Đảng khóa XII.", "18-NQ/TW", "term", "XII"),
+    ("quán triệt Chỉ thị số 35-CT/TW của Bộ Chính trị khóa XIII về đại hội.", "35-CT/TW", "term", "XIII"),
+    # local congresses number their own terms: only years name a local term
+    ("Kế hoạch số 12-KH/TU của Tỉnh ủy Hà Tĩnh khóa XIX.", "12-KH/TU@Hà Tĩnh", "term", None),
 ]
 
 

@@ -28,7 +28,15 @@ def test_05_ct_tw_has_01_kl_tw_with_both_ha_tinh_plans_beneath(seeds_store):
     ]
 
 
-@pytest.mark.parametrize("asked", ["05-CT/TW", "Chỉ thị 05", "chỉ thị số 05-CT/TW của Bộ Chính trị"])
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "05-CT/TW",
+        "Chỉ thị 05",
+        "chỉ thị số 05-CT/TW của Bộ Chính trị",
+        "https://kg.example.org/eli/vn/dang/tw/ct/xii/5",
+    ],
+)
 def test_documents_are_found_the_ways_people_write_them(seeds_store, asked):
     with open_store(seeds_store, read_only=True) as store:
         assert [d.name for d in find(store, asked)] == ["05-CT/TW"]
@@ -50,3 +58,16 @@ def test_cli_trace_and_its_errors(seeds_store):
     missing = runner.invoke(main, ["trace", "99-CT/TW", "--store", seeds_store])
     assert missing.exit_code == 1
     assert "no document" in missing.output and "99-CT/TW" in missing.output
+
+
+@pytest.mark.parametrize(
+    "asked,message",
+    [
+        ("https://kg.example.org/eli/vn/none", "no document in"),
+        ("https://kg.example.org/x> } ; DROP ALL ; #", "not an IRI (Invalid IRI code point '>')"),
+    ],
+)
+def test_an_iri_the_graph_lacks_or_that_is_no_iri_is_one_line(seeds_store, asked, message):
+    result = CliRunner().invoke(main, ["trace", asked, "--store", seeds_store])
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == 1 and message in result.output

@@ -141,7 +141,7 @@ def test_cli_writes_the_page_and_explains_its_errors(fixture_store, tmp_path):
     missing = runner.invoke(main, ["viz", "99-CT/TW", "--store", fixture_store, "-o", str(output)])
     assert missing.exit_code == 1 and "no document" in missing.output
     wrong = runner.invoke(main, ["viz", "--relation", "follows", "--store", fixture_store, "-o", str(output)])
-    assert wrong.exit_code == 1 and "--relation follows: choose among implements" in wrong.output
+    assert wrong.exit_code == 2 and "'follows' is not one of 'implements', 'based_on'" in wrong.output
     bad_date = runner.invoke(main, ["viz", "--since", "2024-13", "--store", fixture_store, "-o", str(output)])
     assert bad_date.exit_code == 2 and "not a date" in bad_date.output
     month = runner.invoke(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.graph import STORE_HELP, graph_errors
+from kg.cli.output import info
 from kg.cli.query import find_one
 
 
@@ -77,7 +78,7 @@ def query_command(
         with open_store(store, read_only=not update) as opened:
             if update:
                 run_update(opened, chosen)
-                click.echo(f"kg: {chosen.path} applied to {opened.location}", err=True)
+                info(f"kg: {chosen.path} applied to {opened.location}")
                 return
             solutions = run(opened, chosen, arguments, Limits(timeout=timeout, rows=limit))
     except _errors() as error:

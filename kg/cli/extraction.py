@@ -67,29 +67,35 @@ def _table(extraction) -> str:
 def extract(files, output_format, province, date):
     """Print the document references and relations found in each FILE.
 
-    FILE may be a folder (its .txt files are read) or - for standard input.
-    Unreadable files are reported on standard error and skipped; the exit
-    status is then 2.
+    FILE may be a .txt, .html, .pdf, .docx or .jsonl file (one text per line),
+    a folder (such files in it are read) or - for standard input. Metadata of a
+    file (its meta tags, front matter or a NAME.json beside it) gives the
+    province and date that --province and --date do not. Unreadable files and
+    records are reported on standard error and skipped; the exit status is then 2.
     """
-    from kg.extract import extract as run_extract
-    from kg.read import ReadError, expand, read_source
+    from kg.builder import read_and_extract
+    from kg.read import ReadError, expand
 
     context = Context(province=province, date=date)
     failures, results = [], []
     for path in expand(files):
         try:
-            source = read_source(path)
+            analyzed = read_and_extract(path, context)
         except ReadError as error:
-            click.echo(f"kg: error: {error}", err=True)
-            failures.append(path)
-            continue
-        extraction = run_extract(source.text, context, source=source.path)
-        if output_format == "jsonl":
-            click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False))
-        elif output_format == "table":
-            click.echo(_table(extraction))
-        else:
-            results.append(extraction.to_dict())
+            analyzed = [str(error)]
+        for outcome in analyzed:
+            if isinstance(outcome, str):
+                click.echo(f"kg: error: {outcome}", err=True)
+                if path not in failures:
+                    failures.append(path)
+                continue
+            extraction = outcome[1]
+            if output_format == "jsonl":
+                click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False))
+            elif output_format == "table":
+                click.echo(_table(extraction))
+            else:
+                results.append(extraction.to_dict())
     if output_format == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=1))
     exit_if_unreadable(failures)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.extraction import exit_if_unreadable
+from kg.cli.output import progress
 
 STORE_HELP = "Store: a directory (embedded, default kg-store), `memory`, or an http(s):// SPARQL endpoint."
 
@@ -38,15 +39,18 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
 
     Unchanged texts are skipped; a changed text replaces its own statements.
     """
-    import sys
-
     from kg.builder import build
 
-    def progress(items, length):
-        return click.progressbar(items, length=length, label="Building", file=sys.stderr)
-
     try:
-        summary = build(paths, store=store, jobs=jobs, prune=prune, base=base, remerge=remerge, progress=progress)
+        summary = build(
+            paths,
+            store=store,
+            jobs=jobs,
+            prune=prune,
+            base=base,
+            remerge=remerge,
+            progress=progress("Building", describe=_text_built),
+        )
     except graph_errors() as error:
         raise click.ClickException(str(error)) from None
     for location, message in summary.failures:
@@ -58,6 +62,12 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
         f"unresolved: {summary.unresolved}\nwarnings: {summary.warnings}"
     )
     exit_if_unreadable([location for location, _ in summary.failures])
+
+
+def _text_built(item) -> str:
+    """The --verbose line of one file of the build; kg.builder streams ((location, ...), outcome)."""
+    (location, *_), outcome = item
+    return f"{location}: {'not read' if isinstance(outcome, str) else 'read'}"  # a failure's reason comes after
 
 
 @click.command("export")
@@ -75,6 +85,8 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
 @click.option("--store", default="kg-store", show_default=True, help=STORE_HELP)
 def export_command(format_: str, output: str | None, store: str) -> None:
     """Write the graph as RDF, or its document graph as GraphML or CSV."""
+    if format_ == "csv" and output is None:
+        raise click.UsageError("--format csv writes nodes.csv and edges.csv: give their folder with --output")
     from kg.export import export
     from kg.store import open_store
 

@@ -6,6 +6,7 @@ import click
 
 from kg.cli.graph import STORE_HELP, graph_errors
 from kg.cli.query import find_one
+from kg.model import RELATIONS
 
 # Measured: a 2,000-node page is interactive within 5 s in headless Chromium (docs/benchmarks.md).
 DEFAULT_LIMIT = 2500
@@ -46,7 +47,8 @@ def _period_end(context, parameter, value: str | None) -> str | None:
     "--relation",
     "relations",
     multiple=True,
-    help="Only this relation: implements, based_on, guides, amends, replaces, repeals, summarizes, cites (repeatable).",
+    type=click.Choice(RELATIONS),
+    help="Only this relation (repeatable).",
 )
 @click.option("--since", callback=_period_end, help="Only documents dated from then on (YYYY[-MM[-DD]]).")
 @click.option("--until", callback=_period_end, help="Only documents dated until then (YYYY[-MM[-DD]]).")

@@ -1,0 +1,147 @@
+"""A synthetic corpus with the structures of real ones, for measuring kg at scale.
+
+python benchmarks/corpus.py N OUT [--seed S]
+
+Writes N texts under OUT in folders of 1,000 (streamed: memory does not grow with N),
+and OUT/expected.jsonl: per text, the documents it names and the implements links it
+states, as `number-symbol@term` (central) and `number-symbol@province[/district]` keys. The same N and seed give the same bytes.
+
+What the texts hold, drawn from the shipped reference data: central Party documents of
+the registry; provincial plans of every province, those that existed before the
+merge of 1 July 2025 and those after it; district plans implementing their province's
+plan; news sentences and official-document headers with preambles; and numbers that
+name no document (money, phone numbers, counts, article numbers) as noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.lexicon import central_documents, districts, provinces
+
+PER_FOLDER = 1000
+MERGE = dt.date(2025, 7, 1)  # 63 provinces became 34
+LAST_DAY = dt.date(2026, 6, 30)  # no plan from the future
+PARTY_TYPES = {"CT/TW": "Chỉ thị", "KL/TW": "Kết luận", "NQ/TW": "Nghị quyết", "QĐ/TW": "Quy định"}
+
+
+@dataclass(frozen=True)
+class Text:
+    name: str
+    body: str
+    documents: tuple[str, ...]
+    implements: tuple[tuple[str, str], ...]
+
+
+def _noise(rng: random.Random) -> str:
+    return rng.choice(
+        [
+            f"Hội nghị có {rng.randint(50, 900)} đại biểu tham dự.",
+            f"Tổng kinh phí thực hiện là {rng.randint(1, 999)}.{rng.randint(100, 999)} triệu đồng.",
+            f"Mọi ý kiến xin gửi về đường dây nóng 0{rng.randint(200, 299)}.{rng.randint(1000000, 9999999)}.",
+            f"Năm {rng.randint(2016, 2025)}, toàn tỉnh kết nạp {rng.randint(1000, 9999)} đảng viên mới.",
+            f"Theo Điều {rng.randint(2, 40)}, khoản {rng.randint(1, 9)} của quy chế làm việc, các chi bộ báo cáo hằng quý.",
+            f"Có {rng.randint(10, 99)}/{rng.randint(100, 199)} tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ.",
+        ]
+    )
+
+
+class Generator:
+    """Draws texts from one random stream, so each text depends on the seed and its index only."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.central = [d for d in central_documents() if d.symbol in PARTY_TYPES and d.date]
+        self.before_merge = [p.name for p in provinces() if not p.valid_from]
+        self.after_merge = [p.name for p in provinces() if not p.valid_to]
+        self.districts: dict[str, list[str]] = {}
+        for district in districts():
+            self.districts.setdefault(district.province, []).append(district.name)
+
+    def text(self, index: int) -> Text:
+        rng = random.Random(self.seed * 1_000_003 + index)
+        central = rng.choice(self.central)
+        central_key = f"{central.number}-{central.symbol}@{central.term}"
+        issued = min(dt.date.fromisoformat(central.date) + dt.timedelta(days=rng.randint(7, 900)), LAST_DAY)
+        after_merge = issued >= MERGE
+        province = rng.choice(self.after_merge if after_merge else self.before_merge)
+        day, month, year = issued.day, issued.month, issued.year
+        plan = rng.randint(1, 400)
+        plan_key = f"{plan}-KH/TU@{province}"
+        central_words = f"{central.type} số {central.number}-{central.symbol} ngày {_vietnamese_date(central.date)} của {central.issuer}"
+        kind = rng.random()
+        documents, implements = [central_key, plan_key], [(plan_key, central_key)]
+        if kind < 0.45:
+            sentences = [
+                f"Ngày {day}/{month}/{year}, Ban Thường vụ Tỉnh ủy {province} ban hành Kế hoạch số {plan}-KH/TU"
+                f" về việc thực hiện {central_words} {central.title}.",
+                _noise(rng),
+                "Kế hoạch yêu cầu các cấp ủy tổ chức quán triệt đến toàn thể cán bộ, đảng viên.",
+                _noise(rng),
+            ]
+        elif kind < 0.8 and province in self.districts and not after_merge:
+            district = rng.choice(self.districts[province])
+            district_plan = rng.randint(1, 300)
+            district_key = f"{district_plan}-KH/HU@{province}/{district}"
+            sentences = [
+                f"Thực hiện Kế hoạch số {plan}-KH/TU của Ban Thường vụ Tỉnh ủy {province} về triển khai"
+                f" {central_words}, ngày {day}/{month}/{year} Ban Thường vụ Huyện ủy {district} đã ban hành"
+                f" Kế hoạch số {district_plan}-KH/HU để cụ thể hóa.",
+                _noise(rng),
+                f"Huyện ủy {district} giao Ban Tuyên giáo theo dõi, đôn đốc việc thực hiện.",
+            ]
+            documents.append(district_key)
+            implements.append((district_key, plan_key))
+        else:
+            sentences = [
+                f"TỈNH ỦY {province.upper()}\n*\nSố {plan}-KH/TU",
+                f"{province}, ngày {day} tháng {month} năm {year}",
+                f"KẾ HOẠCH\nthực hiện {central_words}",
+                "-----",
+                f"Căn cứ Điều lệ Đảng; căn cứ {central_words} {central.title};",
+                f"Ban Thường vụ Tỉnh ủy xây dựng kế hoạch thực hiện như sau. {_noise(rng)}",
+            ]
+        return Text(
+            f"{index // PER_FOLDER:04}/{index:08}.txt", "\n".join(sentences) + "\n", tuple(documents), tuple(implements)
+        )
+
+    def texts(self, count: int) -> Iterator[Text]:
+        return (self.text(index) for index in range(count))
+
+
+def _vietnamese_date(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{int(day):02}/{int(month):02}/{year}"
+
+
+def write(count: int, out: Path, seed: int = 1) -> int:
+    """Writes the corpus; returns its size in bytes."""
+    size = 0
+    with (out / "expected.jsonl").open("w", encoding="utf-8") as expected:
+        for text in Generator(seed).texts(count):
+            path = out / text.name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = text.body.encode("utf-8")
+            path.write_bytes(data)
+            size += len(data)
+            record = {"text": text.name, "documents": text.documents, "implements": text.implements}
+            expected.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return size
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+    arguments.out.mkdir(parents=True, exist_ok=True)
+    written = write(arguments.count, arguments.out, arguments.seed)
+    sys.stderr.write(f"{arguments.count} texts, {written / 1e6:.1f} MB in {arguments.out}\n")

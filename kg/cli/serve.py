@@ -1,0 +1,75 @@
+"""Commands that serve the graph: `kg serve`."""
+
+from __future__ import annotations
+
+import click
+
+from kg.cli.graph import STORE_HELP, graph_errors
+
+
+@click.command("serve")
+@click.option("--store", default="kg-store", show_default=True, help=STORE_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; loopback by default.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option(
+    "--allow-update",
+    is_flag=True,
+    help="Accept SPARQL UPDATE at /update (the store is opened for writing); the default graph is"
+    " rebuilt from the named graphs after each update.",
+)
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="KG_QUERY_TIMEOUT",
+    show_envvar=True,
+    help="Seconds a query may run before it is given up.",
+)
+@click.option(
+    "--limit",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    envvar="KG_QUERY_LIMIT",
+    show_envvar=True,
+    help="Rows (or triples) an answer holds at most; a cut answer has the header KG-Truncated: true.",
+)
+def serve_command(store: str, host: str, port: int, allow_update: bool, timeout: float, limit: int) -> None:
+    """Serve the store: a SPARQL 1.1 endpoint at /sparql (and /update with
+    --allow-update), and a page at / to run the query library and see a document's graph.
+
+    Read-only unless --allow-update. Stop it with Ctrl-C.
+    """
+    from kg.cli.output import info
+    from kg.queries import Limits
+    from kg.serve import LOOPBACK_NAMES, create_app, is_loopback, listen, serve
+
+    loopback = is_loopback(host)
+    if not loopback:
+        click.echo(
+            f"kg: warning: --host {host} is not a loopback address: anyone who reaches it can query the store"
+            + (" and change it (--allow-update)" if allow_update else ""),
+            err=True,
+        )
+    try:
+        app = create_app(
+            store,
+            allow_update=allow_update,
+            limits=Limits(timeout=timeout, rows=limit),
+            hosts=(*LOOPBACK_NAMES, host) if loopback else None,
+        )
+    except graph_errors() as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        listening = listen(host, port)
+    except OSError as error:  # the port in use, an address not of this machine
+        raise click.ClickException(
+            f"--host {host} --port {port}: cannot listen there ({error.strerror or error}); choose another --port or --host"
+        ) from None
+    shown = f"[{host}]" if ":" in host else host
+    info(f"kg: serving {store} at http://{shown}:{port}/ (SPARQL endpoint: /sparql); Ctrl-C stops it")
+    serve(app, listening)
+
+
+COMMANDS = (serve_command,)
