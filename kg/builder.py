@@ -114,9 +114,9 @@ def _analyze_one(analyze: Analyze, location: str) -> list[Analyzed | str] | Extr
         return str(error) or type(error).__name__
 
 
-def _analyze_all(
-    analyze: Analyze, locations: list[str], jobs: int
-) -> Iterator[list[Analyzed | str] | Extraction | str]:
+def analyze_all(analyze: Analyze, locations: list[str], jobs: int) -> Iterator[list[Analyzed | str] | Extraction | str]:
+    """`analyze` of each location, in `jobs` processes, streamed in the order of `locations`;
+    a location that fails gives its error's message."""
     work = partial(_analyze_one, analyze)
     if jobs <= 1 or len(locations) < 2:
         yield from map(work, locations)
@@ -345,7 +345,7 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
             todo.append((location, sha, key))
 
     writer = _Writer(store)
-    outcomes = zip(todo, _analyze_all(analyze, [location for location, _, _ in todo], jobs), strict=True)
+    outcomes = zip(todo, analyze_all(analyze, [location for location, _, _ in todo], jobs), strict=True)
     with progress(outcomes, len(todo)) if progress else nullcontext(outcomes) as items:
         for (location, sha, key), outcome in items:
             if isinstance(outcome, str):

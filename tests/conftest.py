@@ -41,3 +41,17 @@ def oxigraph_command() -> str:
     if command is None:
         pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
     return command
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (benchmarks/viz.py sets it up)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from benchmarks.viz import CHROMIUM, launch
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

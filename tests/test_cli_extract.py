@@ -102,3 +102,17 @@ def test_eval_refuses_a_folder_without_gold(tmp_path):
     result = run("eval", tmp_path)
     assert result.exit_code == 2
     assert "holds no NNN.txt with gold/NNN.json" in result.output
+
+
+def test_jobs_give_the_same_output_in_the_order_of_the_files(tmp_path):
+    for number in range(40):
+        (tmp_path / f"{number:02}.txt").write_text(
+            f"Ban Thường vụ Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số {number + 1}-KH/TU thực hiện Chỉ thị số 05-CT/TW.\n",
+            encoding="utf-8",
+        )
+    (tmp_path / "15.txt").write_bytes(b"\x89PNG\r\n")
+    one, two = run("extract", tmp_path), run("extract", "--jobs", "2", tmp_path)
+    assert (one.exit_code, two.exit_code) == (2, 2)
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    sources = [Path(json.loads(line)["source"]).name for line in two.stdout.splitlines()]
+    assert sources == [f"{number:02}.txt" for number in range(40) if number != 15]

@@ -190,19 +190,6 @@ def test_markup_from_the_store_is_text_in_the_page_and_in_markdown(tmp_path):
     assert table and all(line.count(" | ") == 6 for line in table)  # a | in a cell does not add one
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from benchmarks.viz import CHROMIUM, launch
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
 def _open(browser, path: Path):
     from benchmarks.viz import open_page
 

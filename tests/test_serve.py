@@ -326,19 +326,6 @@ def test_a_non_loopback_host_is_warned_about(seeds_store):
 # ---- (e) the query page --------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from benchmarks.viz import CHROMIUM, launch
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
 def drawn_in(frame, path: str, seconds: float = 20) -> None:
     """Waits until `frame` shows the graph page at `path`; evaluating while the frame
     navigates fails, and is tried again."""

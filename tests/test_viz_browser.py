@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from benchmarks.viz import CHROMIUM, launch, open_page, point_of, save_screenshot, synthetic_graph, wait_until
+from benchmarks.viz import open_page, point_of, save_screenshot, synthetic_graph, wait_until
 from kg import build, open_store
 from kg.cli import main
 from kg.viz import Selection, make_view, view_graph, write
@@ -30,17 +30,6 @@ PAYLOAD_TEXT = (
     " nhằm thực hiện Kết luận số 01-KL/TW ngày 18/5/2021 của Bộ Chính trị.\n"
 )
 PAYLOAD_PLAN = "https://kg.example.org/eli/vn/dang/ha-tinh/tu/kh/2020-2025/12"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.graph import STORE_HELP, graph_errors
-from kg.cli.output import info
+from kg.cli.output import info, query_limits
 from kg.cli.query import find_one
 
 
@@ -40,24 +40,7 @@ def _parameters(given: tuple[str, ...]) -> dict[str, str]:
     help="QUERY is a SPARQL UPDATE: open the store for writing and run it. The default graph is then"
     " rebuilt from the named graphs: write what should stay into a named graph.",
 )
-@click.option(
-    "--timeout",
-    default=60.0,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    envvar="KG_QUERY_TIMEOUT",
-    show_envvar=True,
-    help="Seconds a query may run before it is given up.",
-)
-@click.option(
-    "--limit",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(min=1),
-    envvar="KG_QUERY_LIMIT",
-    show_envvar=True,
-    help="Rows printed at most; a query that has more says so on standard error.",
-)
+@query_limits("Rows printed at most; a query that has more says so on standard error.")
 def query_command(
     query: str, params: tuple[str, ...], format_: str, store: str, update: bool, timeout: float, limit: int
 ) -> None:

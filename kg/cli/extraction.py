@@ -64,7 +64,15 @@ def _table(extraction) -> str:
 )
 @click.option("--province", callback=_province, help="Province of the texts, when they do not say it.")
 @click.option("--date", callback=_iso_date, metavar="YYYY-MM-DD", help="Date of the texts, when they do not say it.")
-def extract(files, output_format, province, date):
+@click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Files read in parallel processes; the output keeps the order of the files.",
+)
+def extract(files, output_format, province, date, jobs):
     """Print the document references and relations found in each FILE.
 
     FILE may be a .txt, .html, .pdf, .docx or .jsonl file (one text per line),
@@ -73,17 +81,17 @@ def extract(files, output_format, province, date):
     province and date that --province and --date do not. Unreadable files and
     records are reported on standard error and skipped; the exit status is then 2.
     """
-    from kg.builder import read_and_extract
-    from kg.read import ReadError, expand
+    from functools import partial
 
-    context = Context(province=province, date=date)
+    from kg.builder import analyze_all, read_and_extract
+    from kg.read import expand
+
+    paths = list(expand(files))
+    analyze = partial(read_and_extract, context=Context(province=province, date=date))
     failures, results = [], []
-    for path in expand(files):
-        try:
-            analyzed = read_and_extract(path, context)
-        except ReadError as error:
-            analyzed = [str(error)]
-        for outcome in analyzed:
+    # Standard input is this process's own: it is read here, not in a worker.
+    for path, analyzed in zip(paths, analyze_all(analyze, paths, 1 if "-" in paths else jobs), strict=True):
+        for outcome in [analyzed] if isinstance(analyzed, str) else analyzed:
             if isinstance(outcome, str):
                 click.echo(f"kg: error: {outcome}", err=True)
                 if path not in failures:

@@ -66,3 +66,31 @@ def _announced(items: Iterable, describe) -> Iterator:
     for item in items:
         click.echo(describe(item), err=True)
         yield item
+
+
+def query_limits(limit_help: str):
+    """The --timeout and --limit options of the commands that run queries, with the
+    defaults of kg.queries.DEFAULT_LIMITS (written out: importing kg.queries would slow
+    down `kg --help`)."""
+
+    def decorate(command):
+        command = click.option(
+            "--limit",
+            default=10_000,
+            show_default=True,
+            type=click.IntRange(min=1),
+            envvar="KG_QUERY_LIMIT",
+            show_envvar=True,
+            help=limit_help,
+        )(command)
+        return click.option(
+            "--timeout",
+            default=60.0,
+            show_default=True,
+            type=click.FloatRange(min=0, min_open=True),
+            envvar="KG_QUERY_TIMEOUT",
+            show_envvar=True,
+            help="Seconds a query may run before it is given up.",
+        )(command)
+
+    return decorate

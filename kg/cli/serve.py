@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.graph import STORE_HELP, graph_errors
+from kg.cli.output import query_limits
 
 
 @click.command("serve")
@@ -17,24 +18,7 @@ from kg.cli.graph import STORE_HELP, graph_errors
     help="Accept SPARQL UPDATE at /update (the store is opened for writing); the default graph is"
     " rebuilt from the named graphs after each update.",
 )
-@click.option(
-    "--timeout",
-    default=60.0,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    envvar="KG_QUERY_TIMEOUT",
-    show_envvar=True,
-    help="Seconds a query may run before it is given up.",
-)
-@click.option(
-    "--limit",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(min=1),
-    envvar="KG_QUERY_LIMIT",
-    show_envvar=True,
-    help="Rows (or triples) an answer holds at most; a cut answer has the header KG-Truncated: true.",
-)
+@query_limits("Rows (or triples) an answer holds at most; a cut answer has the header KG-Truncated: true.")
 def serve_command(store: str, host: str, port: int, allow_update: bool, timeout: float, limit: int) -> None:
     """Serve the store: a SPARQL 1.1 endpoint at /sparql (and /update with
     --allow-update), and a page at / to run the query library and see a document's graph.
