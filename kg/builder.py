@@ -30,7 +30,9 @@ from kg.version import __version__
 from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
 
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-BATCH_QUADS = 200_000  # quads written per bulk call: few large writes beat many small ones
+# Quads of texts per write (twice that with their merged triples), one transaction each: with
+# 200,000, builds with --jobs 2 of 10,000 texts left RocksDB's flush at close waiting forever.
+BATCH_QUADS = 50_000
 STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
 
 Analyzed = tuple[Source, Extraction]  # a text read from a file, and what it states
