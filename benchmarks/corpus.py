@@ -2,8 +2,8 @@
 
 python benchmarks/corpus.py N OUT [--seed S]
 
-Writes N texts under OUT in folders of 1,000 (streamed: memory does not grow with N),
-and OUT/expected.jsonl: per text, the documents it names and the implements links it
+Writes N texts under OUT/texts in folders of 1,000 (streamed: memory does not grow with
+N), and OUT/expected.jsonl: per text, the documents it names and the implements links it
 states, as `number-symbol@term` (central) and `number-symbol@province[/district]` keys. The same N and seed give the same bytes.
 
 What the texts hold, drawn from the shipped reference data: central Party documents of
@@ -121,19 +121,20 @@ def _vietnamese_date(iso: str) -> str:
     return f"{int(day):02}/{int(month):02}/{year}"
 
 
-def write(count: int, out: Path, seed: int = 1) -> int:
-    """Writes the corpus; returns its size in bytes."""
-    size = 0
+def write(count: int, out: Path, seed: int = 1) -> tuple[Path, int]:
+    """Writes the corpus; returns the folder of its texts and their size in bytes. What the
+    texts state is kept beside that folder, not in it: kg reads any .jsonl it is given."""
+    size, texts = 0, out / "texts"
     with (out / "expected.jsonl").open("w", encoding="utf-8") as expected:
         for text in Generator(seed).texts(count):
-            path = out / text.name
+            path = texts / text.name
             path.parent.mkdir(parents=True, exist_ok=True)
             data = text.body.encode("utf-8")
             path.write_bytes(data)
             size += len(data)
             record = {"text": text.name, "documents": text.documents, "implements": text.implements}
             expected.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return size
+    return texts, size
 
 
 if __name__ == "__main__":
@@ -143,5 +144,5 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=1)
     arguments = parser.parse_args()
     arguments.out.mkdir(parents=True, exist_ok=True)
-    written = write(arguments.count, arguments.out, arguments.seed)
-    sys.stderr.write(f"{arguments.count} texts, {written / 1e6:.1f} MB in {arguments.out}\n")
+    folder, written = write(arguments.count, arguments.out, arguments.seed)
+    sys.stderr.write(f"{arguments.count} texts, {written / 1e6:.1f} MB in {folder}\n")

@@ -139,9 +139,9 @@ def latencies_killed_at_timeout(store, values: dict[str, ox.NamedNode]) -> dict[
 
 
 def measure(count: int, work: Path, jobs: int) -> str:
-    corpus, store = work / "corpus", work / "store"
-    corpus.mkdir(parents=True, exist_ok=True)
-    size = write_corpus(count, corpus)
+    (work / "corpus").mkdir(parents=True, exist_ok=True)
+    store = work / "store"
+    corpus, size = write_corpus(count, work / "corpus")
     paths = _texts(corpus)
     one_core = extraction(paths, 1)
     every_core = extraction(paths, jobs)
