@@ -145,3 +145,23 @@ def normalize(text: str) -> NormalText:
 def fold(text: str) -> str:
     """The normalised form of a short string, for keys and lookups."""
     return normalize(text).text
+
+
+# The Vietnamese alphabet in its order, and the tones in dictionary order (none, huyền,
+# sắc, hỏi, ngã, nặng): code-point order would put Đ after Z and "Bình" before "Bạc".
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
+
+
+def collation_key(text: str) -> tuple:
+    """A sort key that orders Vietnamese words as a dictionary does: by letters first
+    (ă after a, đ after d), then by tones."""
+    letters, tones = [], []
+    for character in text.casefold():
+        decomposed = unicodedata.normalize("NFD", character)
+        tone = next((_TONES[mark] for mark in decomposed if mark in _TONES), 0)
+        letter = unicodedata.normalize("NFC", "".join(mark for mark in decomposed if mark not in _TONES))
+        position = _ALPHABET.find(letter)
+        letters.append((1, position) if position >= 0 else (0, ord(letter[0])) if letter else (0, 0))
+        tones.append(tone)
+    return tuple(letters), tuple(tones)

@@ -28,6 +28,7 @@ import jinja2
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
 
+from kg.normalize import collation_key
 from kg.queries import document_term, load, solve
 from kg.store import Store
 from kg.trace import Document, describe, level_of_symbol
@@ -133,7 +134,7 @@ def report(store: Store, doc: str) -> Report:
         provinces.setdefault(str(row["province"]), []).append(row)
     notes = _Notes(store, {uri} | {descendant.uri for descendant in descendants})
     covered, uncovered = [], []
-    for name, rows in provinces.items():
+    for name, rows in sorted(provinces.items(), key=lambda item: collation_key(item[0])):
         # Dated first, so that footnotes are numbered in the order the table shows them.
         dated_first = sorted((row for row in rows if "implementer" in row), key=_date_then_id)
         if dated_first:

@@ -41,3 +41,20 @@ def test_spans_between_words_fold_back_to_the_normal_text(original, _):
         for end in edges:
             if start < end:
                 assert fold(normal.original_text(start, end)) == normal.text[start:end]
+
+
+def test_vietnamese_words_sort_as_in_a_dictionary():
+    from kg.normalize import collation_key
+
+    names = ["Điện Biên", "Hải Phòng", "Bình Định", "Đà Nẵng", "Bắc Giang", "Hà Tĩnh", "Bạc Liêu", "Cà Mau", "Dak"]
+    assert sorted(names, key=collation_key) == [
+        "Bạc Liêu",
+        "Bắc Giang",
+        "Bình Định",
+        "Cà Mau",
+        "Dak",
+        "Đà Nẵng",
+        "Điện Biên",
+        "Hà Tĩnh",
+        "Hải Phòng",
+    ]

@@ -66,6 +66,7 @@ def test_the_page_lists_ha_tinh_with_its_two_plans_and_the_provinces_with_none(s
     none = re.search(r'<ul class="kg-none">(.*?)</ul>', page, re.S)[1]
     listed = re.findall(r"<li>(.*?)</li>", none)
     assert len(listed) == 62 and "Hà Tĩnh" not in listed
+    assert listed.index("Bạc Liêu") < listed.index("Bình Định") < listed.index("Đà Nẵng") < listed.index("Gia Lai")
     assert {"Nghệ An", "Bà Rịa - Vũng Tàu", "Hà Giang", "Thừa Thiên Huế"} <= set(
         listed
     )  # the provinces before the 2025 merger
