@@ -22,7 +22,6 @@ patterns still see each named graph, which is where provenance lives.
 from __future__ import annotations
 
 import base64
-import io
 import itertools
 import json
 import netrc
@@ -112,8 +111,9 @@ class Store:
         raise NotImplementedError
 
     def solutions(self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None) -> Solutions:
-        """A read-only SELECT query over the merged default graph, each binding given as an RDF term, never written into the query as text. A bound
-        variable must be in the SELECT clause (Oxigraph substitutes only projected ones).
+        """A read-only SELECT query over the merged default graph, each binding given as an
+        RDF term, never written into the query as text. A bound variable must be in the
+        SELECT clause (Oxigraph substitutes only projected ones).
         At most `limit` rows are kept; the rest are not computed where the engine streams."""
         raise NotImplementedError
 
@@ -155,10 +155,22 @@ class Store:
             f"DROP SILENT DEFAULT ; INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != <{META_GRAPH}>) }}"
         )
 
+    def _quads(self) -> Iterable[ox.Quad]:
+        """Every quad of the store, the merged default graph's included."""
+        raise NotImplementedError
+
+    def _dump_graph(self, output: BinaryIO, rdf_format: ox.RdfFormat, graph: str | None) -> None:
+        raise NotImplementedError
+
     def dump(self, output: BinaryIO, format: str, graph: str | None = None) -> None:
         """Write the named graphs (or one graph, for triple formats) to a binary stream;
         the default graph is left out, as it is derived from them."""
-        raise NotImplementedError
+        rdf_format = FORMATS[format]
+        if rdf_format.supports_datasets:
+            named = (quad for quad in self._quads() if quad.graph_name != ox.DefaultGraph())
+            ox.serialize(named, output, format=rdf_format, prefixes=PREFIXES)
+        else:
+            self._dump_graph(output, rdf_format, graph)
 
     def close(self) -> None:
         """Write pending changes out; the store is not usable afterwards."""
@@ -172,15 +184,9 @@ class Store:
     def dataset(self) -> rdflib.Dataset:
         """A copy of the store as an rdflib Dataset, for code that speaks rdflib, with the
         merged default graph the store's queries read."""
-        buffer = io.BytesIO()
-        self.dump(buffer, "nq")
         dataset = rdflib.Dataset()
-        dataset.parse(data=buffer.getvalue(), format="nquads")
+        dataset.parse(data=ox.serialize(self._quads(), format=ox.RdfFormat.N_QUADS), format="nquads")
         dataset.default_union = False
-        merged = dataset.default_graph
-        for graph in list(dataset.graphs()):
-            if graph.identifier not in (merged.identifier, rdflib.URIRef(META_GRAPH)):
-                merged += graph
         return dataset
 
     def __enter__(self) -> Store:
@@ -239,14 +245,12 @@ class OxigraphStore(Store):
         # A transaction: bulk_extend writes 3.5 times faster but can leave half a batch.
         self._store.extend(quads)
 
-    def dump(self, output: BinaryIO, format: str, graph: str | None = None) -> None:
-        rdf_format = FORMATS[format]
-        if rdf_format.supports_datasets:
-            named = (quad for quad in self._store if quad.graph_name != ox.DefaultGraph())
-            ox.serialize(named, output, format=rdf_format, prefixes=PREFIXES)
-        else:
-            target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-            self._store.dump(output, format=rdf_format, from_graph=target, prefixes=PREFIXES)
+    def _quads(self) -> Iterable[ox.Quad]:
+        return iter(self._store)
+
+    def _dump_graph(self, output: BinaryIO, rdf_format: ox.RdfFormat, graph: str | None) -> None:
+        target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        self._store.dump(output, format=rdf_format, from_graph=target, prefixes=PREFIXES)
 
     def close(self) -> None:
         if not self._read_only and self.location != MEMORY:
@@ -406,16 +410,13 @@ class SparqlEndpointStore(Store):
         if data:
             self._request(self.store_url, data, "application/n-quads")
 
-    def dump(self, output: BinaryIO, format: str, graph: str | None = None) -> None:
-        rdf_format = FORMATS[format]
-        if rdf_format.supports_datasets:
-            every = self._request(self.store_url, None, None, ox.RdfFormat.N_QUADS.media_type, method="GET")
-            quads = ox.parse(every, format=ox.RdfFormat.N_QUADS)
-            named = (quad for quad in quads if quad.graph_name != ox.DefaultGraph())
-            ox.serialize(named, output, format=rdf_format, prefixes=PREFIXES)
-        else:
-            url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph} if graph else {'default': ''})}"
-            output.write(self._request(url, None, None, rdf_format.media_type, method="GET"))
+    def _quads(self) -> Iterable[ox.Quad]:
+        every = self._request(self.store_url, None, None, ox.RdfFormat.N_QUADS.media_type, method="GET")
+        return ox.parse(every, format=ox.RdfFormat.N_QUADS)
+
+    def _dump_graph(self, output: BinaryIO, rdf_format: ox.RdfFormat, graph: str | None) -> None:
+        url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph} if graph else {'default': ''})}"
+        output.write(self._request(url, None, None, rdf_format.media_type, method="GET"))
 
 
 def _hint(status: int) -> str:
