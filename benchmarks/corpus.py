@@ -27,6 +27,11 @@ from pathlib import Path
 from kg.lexicon import central_documents, districts, provinces
 
 PER_FOLDER = 1000
+# A province issues up to this many plans for one central document (a plan, then a plan for
+# its review, ...), a district up to DISTRICT_PLANS: the documents are bounded by the bodies
+# that issue them, and a larger corpus holds more texts about them, as real corpora do.
+PROVINCE_PLANS, PROVINCE_NUMBERS = 3, 400
+DISTRICT_PLANS, DISTRICT_NUMBERS = 2, 300
 MERGE = dt.date(2025, 7, 1)  # 63 provinces became 34
 LAST_DAY = dt.date(2026, 6, 30)  # no plan from the future
 PARTY_TYPES = {"CT/TW": "Chỉ thị", "KL/TW": "Kết luận", "NQ/TW": "Nghị quyết", "QĐ/TW": "Quy định"}
@@ -64,16 +69,29 @@ class Generator:
         self.districts: dict[str, list[str]] = {}
         for district in districts():
             self.districts.setdefault(district.province, []).append(district.name)
+        self._numbers: dict[str, list[int]] = {}
+
+    def _plan_number(self, body: str, central: int, variant: int, plans: int, numbers: int) -> int:
+        """The number of a body's `variant`-th plan for the `central`-th central document: each
+        body numbers its plans once, without repeats, so one number is one plan."""
+        if body not in self._numbers:
+            self._numbers[body] = random.Random(f"{self.seed}:{body}").sample(
+                range(1, numbers + 1), len(self.central) * plans
+            )
+        return self._numbers[body][central * plans + variant]
 
     def text(self, index: int) -> Text:
         rng = random.Random(self.seed * 1_000_003 + index)
-        central = rng.choice(self.central)
+        central_index = rng.randrange(len(self.central))
+        central = self.central[central_index]
         central_key = f"{central.number}-{central.symbol}@{central.term}"
         issued = min(dt.date.fromisoformat(central.date) + dt.timedelta(days=rng.randint(7, 900)), LAST_DAY)
         after_merge = issued >= MERGE
         province = rng.choice(self.after_merge if after_merge else self.before_merge)
         day, month, year = issued.day, issued.month, issued.year
-        plan = rng.randint(1, 400)
+        plan = self._plan_number(
+            province, central_index, rng.randrange(PROVINCE_PLANS), PROVINCE_PLANS, PROVINCE_NUMBERS
+        )
         plan_key = f"{plan}-KH/TU@{province}"
         central_words = f"{central.type} số {central.number}-{central.symbol} ngày {_vietnamese_date(central.date)} của {central.issuer}"
         kind = rng.random()
@@ -88,7 +106,9 @@ class Generator:
             ]
         elif kind < 0.8 and province in self.districts and not after_merge:
             district = rng.choice(self.districts[province])
-            district_plan = rng.randint(1, 300)
+            district_plan = self._plan_number(
+                f"{province}/{district}", central_index, rng.randrange(DISTRICT_PLANS), DISTRICT_PLANS, DISTRICT_NUMBERS
+            )
             district_key = f"{district_plan}-KH/HU@{province}/{district}"
             sentences = [
                 f"Thực hiện Kế hoạch số {plan}-KH/TU của Ban Thường vụ Tỉnh ủy {province} về triển khai"

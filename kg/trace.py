@@ -8,7 +8,7 @@ implements); `render` draws the tree for a terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyoxigraph import NamedNode
 
@@ -68,24 +68,24 @@ def find(store: Store, asked: str) -> list[Document]:
         known = store.select(f"SELECT ?type WHERE {{ {iri} a ?type }} LIMIT 1")
         return [describe(store, asked)] if known else []
     reference = _reference(asked)
-    filters = [f"?number = {_literal(reference.number)}"]
+    condition = "true"
     if reference.symbol:
         id_local = reference.canonical.split("@")[0] if reference.canonical else reference.symbol
-        filters.append(f"?id = {_literal(id_local)}")
+        condition = f"?id = {_literal(id_local)}"
     elif reference.type:
-        filters.append(f"str(?typeLabel) = {_literal(reference.type)}")
+        condition = f"str(?typeLabel) = {_literal(reference.type)}"
     province = reference.province or _province_in(asked)
     rows = store.select(
         sparql_prefixes()
         + f"""
         SELECT DISTINCT ?doc WHERE {{
-          ?doc eli:number ?number . OPTIONAL {{ ?doc eli:id_local ?id }}
-          OPTIONAL {{ ?doc eli:type_document ?type . ?type skos:prefLabel ?typeLabel FILTER(lang(?typeLabel) = "vi") }}
+          ?doc eli:number {_literal(reference.number)} . OPTIONAL {{ ?doc eli:id_local ?id }}
+          OPTIONAL {{ ?doc eli:type_document ?type OPTIONAL {{ ?type skos:prefLabel ?typeLabel FILTER(lang(?typeLabel) = "vi") }} }}
           FILTER NOT EXISTS {{ ?doc a kg:UnresolvedReference }}
-          FILTER({" && ".join(filters)})
+          FILTER({condition})
         }}"""
     )
-    documents = [describe(store, str(row["doc"])) for row in rows]
+    documents = list(describe_all(store, [str(row["doc"]) for row in rows]).values())
     if province:
         documents = [d for d in documents if d.locality in (None, province)] or documents
     return sorted(documents, key=lambda d: (d.date or "", d.uri))
@@ -103,8 +103,17 @@ def _province_in(asked: str) -> str | None:
 
 def describe(store: Store, uri: str) -> Document:
     """Name, type, locality and date of a document (the earliest date any text gives)."""
-    rows = solve(store, load("document"), {"doc": NamedNode(uri)}).rows
-    row = rows[0] if rows else {}
+    return describe_all(store, [uri])[uri]
+
+
+def describe_all(store: Store, uris: list[str]) -> dict[str, Document]:
+    """`describe` of many documents, in one query."""
+    rows = solve(store, load("document"), {"doc": [NamedNode(uri) for uri in uris]}).rows if uris else []
+    found = {str(row["doc"]): row for row in rows}
+    return {uri: _document(uri, found.get(uri, {})) for uri in uris}
+
+
+def _document(uri: str, row: dict) -> Document:
     name = str(row.get("id") or row.get("label") or uri.rsplit("/", 1)[-1])
     level = str(row["level"]) if row.get("level") else level_of_symbol(str(row["id"])) if "id" in row else None
     return Document(
@@ -129,34 +138,49 @@ def level_of_symbol(id_local: str) -> str | None:
     return code.level if code else None
 
 
-def _neighbours(store: Store, uri: str, down: bool) -> list[tuple[str, int]]:
-    """(document, number of texts stating the link) for each implementer, or each implemented."""
-    rows = solve(store, load("relations"), {"doc": NamedNode(uri)}).rows
-    direction = "in" if down else "out"
-    return [
-        (str(row["other"]), int(row["sources"]))
-        for row in rows
-        if str(row["relation"]) == "implements" and str(row["direction"]) == direction
-    ]
+# Every link of the implementation tree under (or over) ?root, with the number of graphs
+# (texts, or the registry) that state it; one query instead of one per document.
+_LINKS = """SELECT ?root ?upper ?lower (COUNT(DISTINCT ?source) AS ?sources) WHERE {{
+  {walk}
+  GRAPH ?source {{ ?lower kg:implements ?upper }}
+}}
+GROUP BY ?root ?upper ?lower"""
+_DOWN = "?upper kg:implements* ?root . ?lower kg:implements ?upper ."
+_UP = "?root kg:implements* ?lower . ?lower kg:implements ?upper ."
+
+
+def _links(store: Store, uri: str, down: bool) -> dict[str, list[tuple[str, int]]]:
+    """document -> (its implementer, or what it implements, number of sources), for the whole tree."""
+    query = sparql_prefixes() + _LINKS.format(walk=_DOWN if down else _UP)
+    rows = store.solutions(query, {"root": NamedNode(uri)}).rows
+    links: dict[str, list[tuple[str, int]]] = {}
+    for row in rows:
+        near, far = (row["upper"], row["lower"]) if down else (row["lower"], row["upper"])
+        links.setdefault(str(near), []).append((str(far), int(row["sources"])))
+    return links
 
 
 def tree(store: Store, root: Document, down: bool = True, depth: int = 10) -> Document:
     """The implementation tree under (or over) `root`, each document drawn once."""
+    links = _links(store, root.uri, down)
+    described = describe_all(store, sorted({far for nears in links.values() for far, _ in nears}))
     seen = {root.uri}
     frontier = [(root, 0)]
     while frontier:
         document, level = frontier.pop(0)
         if level >= depth:
             continue
-        for uri, sources in _neighbours(store, document.uri, down):
-            child = describe(store, uri)
-            child.sources = sources
-            child.repeated = uri in seen
-            document.children.append(child)
+        children = [
+            replace(described[uri], sources=sources, children=[]) for uri, sources in links.get(document.uri, [])
+        ]
+        # Documents met first are drawn in full, the others marked as shown above.
+        children.sort(key=lambda d: (d.name, d.uri))
+        for child in children:
+            child.repeated = child.uri in seen
             if not child.repeated:
-                seen.add(uri)
+                seen.add(child.uri)
                 frontier.append((child, level + 1))
-        document.children.sort(key=lambda d: (d.date or "9999", d.name))
+        document.children = sorted(children, key=lambda d: (d.date or "9999", d.name, d.uri))
     return root
 
 

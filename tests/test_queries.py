@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from kg import build, open_store
 from kg.cli import main
 from kg.queries import QueryError, library, load, parse, run, solve
-from kg.store import RdflibStore, with_values
+from kg.store import RdflibStore, StoreError, with_values
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 ELI = "https://kg.example.org/eli/vn"
@@ -255,6 +255,16 @@ def test_the_values_block_of_an_endpoint_binds_exactly_the_value(store, value):
     rewritten = with_values(documents.text, {"locality": ox.Literal(value)})
     assert rewritten.count("VALUES (?locality)") == 1
     assert store.solutions(rewritten).rows == []
+
+
+def test_a_parameter_with_several_values_gives_the_rows_of_each(store):
+    """One query for many documents (kg trace describes a whole tree at once), on each backend."""
+    documents = [ox.NamedNode(iri) for iri in (DIRECTIVE, CONCLUSION, HA_TINH_PLAN)]
+    for backend in (store, RdflibStore(store.dataset())):
+        described = solve(backend, load("document"), {"doc": documents}).rows
+        assert sorted(str(row["id"]) for row in described) == ["01-KL/TW", "05-CT/TW", "129-KH/TU"]
+    with pytest.raises(StoreError, match="only one parameter may take several values, not source, target"):
+        with_values(load("evidence").text, {"source": documents, "target": documents})
 
 
 def test_a_syntax_error_names_the_line_and_column(tmp_path):
