@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.store import Store
+from kg.store import Store, values_block
 from kg.vocab import PREFIXES, sparql_prefixes, vocabulary
 
 DATASET_FORMATS = ("trig", "nq", "jsonld")
@@ -29,23 +30,29 @@ class ExportError(Exception):
     """An export that cannot be written; the message names the option or file."""
 
 
-def document_graph(store: Store) -> nx.MultiDiGraph:
-    """Documents (and unresolved references) as nodes, relations as keyed edges."""
+def document_graph(store: Store, documents: Collection[str] | None = None) -> nx.MultiDiGraph:
+    """Documents (and unresolved references) as nodes, relations as keyed edges; only the
+    given `documents` and the relations among them, when given."""
     graph = nx.MultiDiGraph()
+    terms = None if documents is None else [ox.NamedNode(document) for document in sorted(documents)]
+
+    def scope(variable: str) -> str:
+        return "" if terms is None else values_block(variable, terms)
+
     nodes = store.select(
         sparql_prefixes()
-        + """SELECT ?d ?class (SAMPLE(?code) AS ?id) (SAMPLE(?name) AS ?label) (SAMPLE(?typeName) AS ?type)
+        + f"""SELECT ?d ?class (SAMPLE(?code) AS ?id) (SAMPLE(?name) AS ?label) (SAMPLE(?typeName) AS ?type)
                 (GROUP_CONCAT(DISTINCT STR(?date); SEPARATOR=";") AS ?dates) (SAMPLE(?placeName) AS ?locality)
                 (SAMPLE(?texts) AS ?sources)
-        WHERE {
-            VALUES ?class { eli:LegalResource kg:UnresolvedReference }
-            { SELECT ?d (COUNT(DISTINCT ?text) AS ?texts) WHERE { ?d kg:mentionedIn ?text } GROUP BY ?d }
+        WHERE {{
+            VALUES ?class {{ eli:LegalResource kg:UnresolvedReference }}
+            {{ SELECT ?d (COUNT(DISTINCT ?text) AS ?texts) WHERE {{ {scope("d")} ?d kg:mentionedIn ?text }} GROUP BY ?d }}
             ?d a ?class .
-            OPTIONAL { ?d eli:id_local ?code } OPTIONAL { ?d rdfs:label ?name }
-            OPTIONAL { ?d kg:locality ?place . ?place rdfs:label ?placeName }
-            OPTIONAL { ?d eli:date_document ?date }
-            OPTIONAL { ?d eli:type_document ?t . ?t skos:prefLabel ?typeName FILTER (lang(?typeName) = "vi") }
-        } GROUP BY ?d ?class"""
+            OPTIONAL {{ ?d eli:id_local ?code }} OPTIONAL {{ ?d rdfs:label ?name }}
+            OPTIONAL {{ ?d kg:locality ?place OPTIONAL {{ ?place rdfs:label ?placeName }} }}
+            OPTIONAL {{ ?d eli:date_document ?date }}
+            OPTIONAL {{ ?d eli:type_document ?t OPTIONAL {{ ?t skos:prefLabel ?typeName FILTER (lang(?typeName) = "vi") }} }}
+        }} GROUP BY ?d ?class"""
     )
     for row in nodes:
         attributes = {
@@ -60,11 +67,14 @@ def document_graph(store: Store) -> nx.MultiDiGraph:
     relation_names = {prop: name for name, prop in vocabulary().relation_properties.items()}
     edges = store.select(
         sparql_prefixes()
-        + """SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?sources) WHERE {
-            GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
-        } GROUP BY ?s ?p ?o"""
+        + f"""SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?sources) WHERE {{
+            {scope("s")}
+            GRAPH ?g {{ ?e rdf:subject ?s ; a kg:Evidence ; rdf:predicate ?p ; rdf:object ?o }}
+        }} GROUP BY ?s ?p ?o"""
     )
     for row in edges:
+        if documents is not None and str(row["o"]) not in documents:
+            continue
         relation = relation_names.get(str(row["p"]), str(row["p"]))
         graph.add_edge(str(row["s"]), str(row["o"]), key=relation, relation=relation, sources=int(row["sources"]))
     return graph

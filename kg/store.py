@@ -487,6 +487,12 @@ _BEFORE_WHERE = re.compile(
 )
 
 
+def values_block(name: str, terms: Iterable[Term]) -> str:
+    """`VALUES ?name { ... }` with one row per term, each written in N-Triples syntax by
+    pyoxigraph (escaped and checked when the term was made)."""
+    return f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
+
+
 def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
     """The query with a VALUES block opening its WHERE clause. A name bound to a sequence of
     terms gives one row per term (at most one such name). Each term is written in N-Triples

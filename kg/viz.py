@@ -22,16 +22,18 @@ import json
 import math
 import unicodedata
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
 import jinja2
 import networkx as nx
+import pyoxigraph as ox
 from markupsafe import Markup
 
 from kg.export import document_graph
-from kg.store import Store
+from kg.store import Store, values_block
 from kg.trace import level_of_symbol
 from kg.vocab import LEVEL, sparql_prefixes, vocabulary
 
@@ -98,23 +100,41 @@ class View:
 # ---- reading the store -------------------------------------------------------------------
 
 
-def view_graph(store: Store) -> nx.MultiDiGraph:
-    """The document graph of `kg export` with what the page shows besides: each node's
-    level, province, issuer, title and type code, each edge's evidence sentences."""
-    graph = document_graph(store)
+def neighbourhood(store: Store, root: str, direction: str = "both", relations: tuple[str, ...] = ()) -> set[str]:
+    """`root` and the documents its relations (all, or the named ones) reach, up (what it
+    implements or cites), down (what implements it) or both: what a focused page can show."""
+    properties = vocabulary().relation_properties
+    path = "|".join(str(ox.NamedNode(properties[name])) for name in relations or properties if name in properties)
+    walks = {"up": [f"?root ({path})+ ?other"], "down": [f"?other ({path})+ ?root"]}
+    walks["both"] = walks["up"] + walks["down"]
+    union = " UNION ".join(f"{{ {walk} }}" for walk in walks[direction])
+    rows = store.solutions(f"SELECT ?root ?other WHERE {{ {union} }}", {"root": ox.NamedNode(root)}).rows
+    return {root} | {str(row["other"]) for row in rows}
+
+
+def view_graph(store: Store, documents: Collection[str] | None = None) -> nx.MultiDiGraph:
+    """The document graph of `kg export` (of `documents` only, when given) with what the page
+    shows besides: each node's level, province, issuer, title and type code, each edge's
+    evidence sentences."""
+    graph = document_graph(store, documents)
+    terms = None if documents is None else [ox.NamedNode(document) for document in sorted(documents)]
+
+    def scope(variable: str) -> str:
+        return "" if terms is None else values_block(variable, terms)
+
     details = store.select(
         sparql_prefixes()
-        + """SELECT ?d (SAMPLE(?titleText) AS ?title) (SAMPLE(?issuerName) AS ?issuer)
+        + f"""SELECT ?d (SAMPLE(?titleText) AS ?title) (MIN(?issuerName) AS ?issuer)
                 (SAMPLE(?levelNode) AS ?level) (MIN(?notation) AS ?code) (SAMPLE(?provinceName) AS ?province)
-        WHERE {
-            { SELECT DISTINCT ?d WHERE { ?d kg:mentionedIn ?text } }
-            OPTIONAL { ?d eli:title ?titleText }
-            OPTIONAL { ?d eli:passed_by ?agent . ?agent rdfs:label ?issuerName ; kg:level ?levelNode }
-            OPTIONAL { ?d eli:type_document ?type . ?type skos:notation ?notation }
-            OPTIONAL { ?d kg:locality ?place . ?place rdfs:label ?placeName
-                       OPTIONAL { ?place dcterms:isPartOf ?parent . ?parent rdfs:label ?parentName }
-                       BIND(COALESCE(?parentName, ?placeName) AS ?provinceName) }
-        } GROUP BY ?d"""
+        WHERE {{
+            {{ SELECT DISTINCT ?d WHERE {{ {scope("d")} ?d kg:mentionedIn ?text }} }}
+            OPTIONAL {{ ?d eli:title ?titleText }}
+            OPTIONAL {{ ?d eli:passed_by ?agent OPTIONAL {{ ?agent rdfs:label ?issuerName }} OPTIONAL {{ ?agent kg:level ?levelNode }} }}
+            OPTIONAL {{ ?d eli:type_document ?type OPTIONAL {{ ?type skos:notation ?notation }} }}
+            OPTIONAL {{ ?d kg:locality ?place OPTIONAL {{ ?place rdfs:label ?placeName }}
+                       OPTIONAL {{ ?place dcterms:isPartOf ?parent OPTIONAL {{ ?parent rdfs:label ?parentName }} }} }}
+            BIND(COALESCE(?parentName, ?placeName) AS ?provinceName)
+        }} GROUP BY ?d"""
     )
     for row in details:
         node = str(row["d"])
@@ -131,10 +151,14 @@ def view_graph(store: Store) -> nx.MultiDiGraph:
         data["level"] = level if level in LEVELS else "unknown"
     evidence = store.select(
         sparql_prefixes()
-        + """SELECT ?s ?p ?o ?sentence ?cue ?location WHERE {
-            GRAPH ?g { ?e a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence .
-                       OPTIONAL { ?e kg:cue ?cue } ?g kg:location ?location }
-        } ORDER BY ?location ?sentence"""
+        + f"""SELECT ?s ?p ?o ?sentence ?cue ?location WHERE {{
+            {scope("s")}
+            GRAPH ?g {{ ?e rdf:subject ?s ; a kg:Evidence ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence .
+                       ?g kg:location ?location }}
+            # Outside the GRAPH block: an OPTIONAL inside it would have the block evaluated
+            # apart from the documents asked for, over every text's evidence.
+            OPTIONAL {{ GRAPH ?g {{ ?e kg:cue ?cue }} }}
+        }} ORDER BY ?location ?sentence"""
     )
     relation_names = {prop: name for name, prop in vocabulary().relation_properties.items()}
     for row in evidence:

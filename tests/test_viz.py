@@ -10,7 +10,18 @@ from click.testing import CliRunner
 from benchmarks.viz import synthetic_graph
 from kg import build, open_store
 from kg.cli import main
-from kg.viz import RELATION_STYLES, Selection, aggregate, layout, make_view, render, searchable, select, view_graph
+from kg.viz import (
+    RELATION_STYLES,
+    Selection,
+    aggregate,
+    layout,
+    make_view,
+    neighbourhood,
+    render,
+    searchable,
+    select,
+    view_graph,
+)
 from kg.vocab import vocabulary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "viz"
@@ -42,6 +53,28 @@ def test_the_graph_carries_level_province_issuer_and_evidence(graph):
     (evidence,) = graph.get_edge_data(PROVINCE_PLAN, CONCLUSION, "implements")["evidence"]
     assert "Kế hoạch số 35-KH/TU thực hiện Kết luận số 01-KL/TW" in evidence["sentence"]
     assert evidence["source"].endswith("nghe-an-ke-hoach-35.txt") and evidence["cue"] == "thực hiện"
+
+
+@pytest.mark.parametrize(
+    ("root", "direction", "relations", "left_out"),
+    [
+        (DIRECTIVE, "down", (), {REGULATION}),
+        (DISTRICT_PLAN, "up", (), set()),
+        (PROVINCE_PLAN, "both", (), set()),
+        (CONCLUSION, "both", ("implements",), {REGULATION}),
+    ],
+)
+def test_a_focused_page_reads_only_the_chain_and_shows_what_the_whole_graph_shows(
+    fixture_store, graph, root, direction, relations, left_out
+):
+    selection = Selection(root=root, direction=direction, relations=relations)
+    with open_store(fixture_store, read_only=True) as store:
+        around = neighbourhood(store, root, direction, relations)
+        focused = view_graph(store, around)
+    assert set(focused) == around == set(graph) - left_out
+    whole, part = select(graph, selection), select(focused, selection)
+    assert dict(part.nodes(data=True)) == dict(whole.nodes(data=True))
+    assert sorted(part.edges(keys=True, data=True)) == sorted(whole.edges(keys=True, data=True))
 
 
 def test_relation_styles_cover_the_vocabulary():

@@ -86,12 +86,14 @@ def viz_command(
     """
     from kg.store import open_store
     from kg.trace import UnknownDocument, label
-    from kg.viz import Selection, VizError, make_view, view_graph, write
+    from kg.viz import Selection, VizError, make_view, neighbourhood, view_graph, write
 
     try:
         with open_store(store, read_only=True) as opened:
             root = find_one(opened, document) if document else None
-            graph = view_graph(opened)
+            # A focused page reads the documents its chain reaches, not the whole graph.
+            around = neighbourhood(opened, root.uri, direction, relations) if root else None
+            graph = view_graph(opened, around)
         selection = Selection(
             root=root.uri if root else None,
             depth=depth,
