@@ -10,7 +10,8 @@ What the texts hold, drawn from the shipped reference data: central Party docume
 the registry; provincial plans of every province, those that existed before the
 merge of 1 July 2025 and those after it; district plans implementing their province's
 plan; news sentences and official-document headers with preambles; and numbers that
-name no document (money, phone numbers, counts, article numbers) as noise.
+name no document (money, phone numbers, counts, article numbers) as noise. Each text
+opens with front matter giving the day it was published.
 """
 
 from __future__ import annotations
@@ -128,9 +129,10 @@ class Generator:
                 f"Căn cứ Điều lệ Đảng; căn cứ {central_words} {central.title};",
                 f"Ban Thường vụ Tỉnh ủy xây dựng kế hoạch thực hiện như sau. {_noise(rng)}",
             ]
-        return Text(
-            f"{index // PER_FOLDER:04}/{index:08}.txt", "\n".join(sentences) + "\n", tuple(documents), tuple(implements)
-        )
+        # Collected news carries the day it was published, as front matter kg reads.
+        published = min(issued + dt.timedelta(days=rng.randint(0, 10)), LAST_DAY)
+        body = f"---\ndate: {published.isoformat()}\n---\n" + "\n".join(sentences) + "\n"
+        return Text(f"{index // PER_FOLDER:04}/{index:08}.txt", body, tuple(documents), tuple(implements))
 
     def texts(self, count: int) -> Iterator[Text]:
         return (self.text(index) for index in range(count))
