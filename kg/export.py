@@ -17,7 +17,7 @@ from typing import BinaryIO
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.store import Store, values_block
+from kg.store import Store, restricted_to
 from kg.vocab import PREFIXES, sparql_prefixes, vocabulary
 
 DATASET_FORMATS = ("trig", "nq", "jsonld")
@@ -34,11 +34,6 @@ def document_graph(store: Store, documents: Collection[str] | None = None) -> nx
     """Documents (and unresolved references) as nodes, relations as keyed edges; only the
     given `documents` and the relations among them, when given."""
     graph = nx.MultiDiGraph()
-    terms = None if documents is None else [ox.NamedNode(document) for document in sorted(documents)]
-
-    def scope(variable: str) -> str:
-        return "" if terms is None else values_block(variable, terms)
-
     nodes = store.select(
         sparql_prefixes()
         + f"""SELECT ?d ?class (SAMPLE(?code) AS ?id) (SAMPLE(?name) AS ?label) (SAMPLE(?typeName) AS ?type)
@@ -46,7 +41,7 @@ def document_graph(store: Store, documents: Collection[str] | None = None) -> nx
                 (SAMPLE(?texts) AS ?sources)
         WHERE {{
             VALUES ?class {{ eli:LegalResource kg:UnresolvedReference }}
-            {{ SELECT ?d (COUNT(DISTINCT ?text) AS ?texts) WHERE {{ {scope("d")} ?d kg:mentionedIn ?text }} GROUP BY ?d }}
+            {{ SELECT ?d (COUNT(DISTINCT ?text) AS ?texts) WHERE {{ {restricted_to("d", documents)} ?d kg:mentionedIn ?text }} GROUP BY ?d }}
             ?d a ?class .
             OPTIONAL {{ ?d eli:id_local ?code }} OPTIONAL {{ ?d rdfs:label ?name }}
             OPTIONAL {{ ?d kg:locality ?place OPTIONAL {{ ?place rdfs:label ?placeName }} }}
@@ -68,7 +63,7 @@ def document_graph(store: Store, documents: Collection[str] | None = None) -> nx
     edges = store.select(
         sparql_prefixes()
         + f"""SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?sources) WHERE {{
-            {scope("s")}
+            {restricted_to("s", documents)}
             GRAPH ?g {{ ?e rdf:subject ?s ; a kg:Evidence ; rdf:predicate ?p ; rdf:object ?o }}
         }} GROUP BY ?s ?p ?o"""
     )

@@ -37,7 +37,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 import rdflib
 
-from kg.store import Row, Solutions, Store, StoreError, Term
+from kg.store import Bindings, Row, Solutions, Store, StoreError, Term
 from kg.vocab import XSD, compact
 
 SUFFIX = ".rq"
@@ -247,7 +247,7 @@ def run(store: Store, query: Query, arguments: dict[str, str] | None = None, lim
     return solve(store, query, bindings, limits)
 
 
-def solve(store: Store, query: Query, bindings: dict[str, Term], limits: Limits = Limits()) -> Solutions:
+def solve(store: Store, query: Query, bindings: Bindings, limits: Limits = Limits()) -> Solutions:
     """The rows of `query` on `store` with its parameters bound to terms, within `limits`."""
     return within(limits.timeout, query, lambda: store.solutions(query.text, bindings, limits.rows))
 

@@ -32,7 +32,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -491,6 +491,12 @@ def values_block(name: str, terms: Iterable[Term]) -> str:
     """`VALUES ?name { ... }` with one row per term, each written in N-Triples syntax by
     pyoxigraph (escaped and checked when the term was made)."""
     return f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
+
+
+def restricted_to(variable: str, iris: Collection[str] | None) -> str:
+    """A VALUES block keeping `variable` to the given IRIs, in a fixed order; nothing
+    (no restriction) when `iris` is None."""
+    return "" if iris is None else values_block(variable, (ox.NamedNode(iri) for iri in sorted(iris)))
 
 
 def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from kg.export import document_graph
-from kg.store import Store, values_block
+from kg.store import Store, restricted_to
 from kg.trace import level_of_symbol
 from kg.vocab import LEVEL, sparql_prefixes, vocabulary
 
@@ -117,17 +117,12 @@ def view_graph(store: Store, documents: Collection[str] | None = None) -> nx.Mul
     shows besides: each node's level, province, issuer, title and type code, each edge's
     evidence sentences."""
     graph = document_graph(store, documents)
-    terms = None if documents is None else [ox.NamedNode(document) for document in sorted(documents)]
-
-    def scope(variable: str) -> str:
-        return "" if terms is None else values_block(variable, terms)
-
     details = store.select(
         sparql_prefixes()
         + f"""SELECT ?d (SAMPLE(?titleText) AS ?title) (MIN(?issuerName) AS ?issuer)
                 (SAMPLE(?levelNode) AS ?level) (MIN(?notation) AS ?code) (SAMPLE(?provinceName) AS ?province)
         WHERE {{
-            {{ SELECT DISTINCT ?d WHERE {{ {scope("d")} ?d kg:mentionedIn ?text }} }}
+            {{ SELECT DISTINCT ?d WHERE {{ {restricted_to("d", documents)} ?d kg:mentionedIn ?text }} }}
             OPTIONAL {{ ?d eli:title ?titleText }}
             OPTIONAL {{ ?d eli:passed_by ?agent OPTIONAL {{ ?agent rdfs:label ?issuerName }} OPTIONAL {{ ?agent kg:level ?levelNode }} }}
             OPTIONAL {{ ?d eli:type_document ?type OPTIONAL {{ ?type skos:notation ?notation }} }}
@@ -152,7 +147,7 @@ def view_graph(store: Store, documents: Collection[str] | None = None) -> nx.Mul
     evidence = store.select(
         sparql_prefixes()
         + f"""SELECT ?s ?p ?o ?sentence ?cue ?location WHERE {{
-            {scope("s")}
+            {restricted_to("s", documents)}
             GRAPH ?g {{ ?e rdf:subject ?s ; a kg:Evidence ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence .
                        ?g kg:location ?location }}
             # Outside the GRAPH block: an OPTIONAL inside it would have the block evaluated
