@@ -2,15 +2,15 @@
 
 A regular expression made of hundreds of alternatives is tried at every
 character of a text. Phrases of the lexicon all start with a word, so these
-finders look only where a word that can start one stands (found by plain
-substring search, which runs at the speed of C), then try an anchored match
-or a dictionary look-up there.
+finders look only where a word that can start one stands (found by one scan
+for any of those words, which runs at the speed of C), then try an anchored
+match of the phrases starting with that word, or a dictionary look-up, there.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 WORD_RE = re.compile(r"[^\W\d_]+")
 UPPER_LETTERS = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
@@ -22,42 +22,58 @@ def first_word(phrase: str) -> str:
     return match.group(0).lower() if match else ""
 
 
-def _word_starts(text: str, words: Iterable[str], start: int, end: int) -> list[int]:
-    """Where any of `words` stands as a whole word in text[start:end], in order."""
-    found = []
-    for word in words:
-        position = text.find(word, start, end)
-        while position >= 0:
-            after = position + len(word)
-            if not (position > 0 and text[position - 1].isalpha()) and not (
-                after < len(text) and text[after].isalpha()
-            ):
-                found.append(position)
-            position = text.find(word, after, end)
-    return sorted(found)
-
-
 class PhraseFinder:
-    """Matches of an anchored pattern, tried only at words that can start it."""
+    """Matches of a pattern of phrases, tried only at words that can start one.
 
-    def __init__(self, pattern: re.Pattern, starting_words: Iterable[str]):
-        self.pattern = pattern
-        self.starting_words = frozenset(word.lower() for word in starting_words)
+    `pattern` builds the pattern from the indices of the phrases it is to hold: where a
+    word stands, only the phrases that start with that word are tried, so the cost of a
+    try does not grow with the size of the lexicon.
+    """
+
+    def __init__(self, phrases: Sequence[str], pattern: Callable[[list[int]], re.Pattern]):
+        by_word: dict[str, list[int]] = {}
+        for index, phrase in enumerate(phrases):
+            by_word.setdefault(first_word(phrase), []).append(index)
+        self.patterns = {word: pattern(indices) for word, indices in by_word.items()}
+        self._words_by_letter: dict[str, list[str]] = {}
+        for word in sorted(self.patterns, key=len, reverse=True):
+            self._words_by_letter.setdefault(word[:1], []).append(word)
+        self._any_word = re.compile("|".join(map(re.escape, sorted(self.patterns, key=len, reverse=True))))
+
+    def _word_starts(self, lowered: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+        """(position, word) of each starting word standing as a whole word in lowered[start:end]."""
+        length = len(lowered)
+        found = self._any_word.search(lowered, start, end)
+        while found:
+            at = found.start()
+            if not (at > 0 and lowered[at - 1].isalpha()):
+                for word in self._words_by_letter[lowered[at]]:
+                    after = at + len(word)
+                    if (
+                        after <= end
+                        and lowered.startswith(word, at)
+                        and not (after < length and lowered[after].isalpha())
+                    ):
+                        yield at, word
+                        break
+            found = self._any_word.search(lowered, at + 1, end)
 
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match]:
         end = len(text) if end is None else end
         lowered = text.lower()
         if len(lowered) != len(text):  # a letter whose lower case is longer: search the words one by one
-            positions = [
-                w.start() for w in WORD_RE.finditer(text, start, end) if w.group(0).lower() in self.starting_words
-            ]
+            starts = (
+                (w.start(), w.group(0).lower())
+                for w in WORD_RE.finditer(text, start, end)
+                if w.group(0).lower() in self.patterns
+            )
         else:
-            positions = _word_starts(lowered, self.starting_words, start, end)
+            starts = self._word_starts(lowered, start, end)
         resume = start
-        for at in positions:
+        for at, word in starts:
             if at < resume:
                 continue
-            match = self.pattern.match(text, at, end)
+            match = self.patterns[word].match(text, at, end)
             if match:
                 yield match
                 resume = match.end()

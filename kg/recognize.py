@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from kg import lexicon
-from kg.phrases import UPPER_LETTERS, NameFinder, PhraseFinder, first_word
+from kg.phrases import UPPER_LETTERS, NameFinder, PhraseFinder
 from kg.spans import SpanIndex
 
 # ---- the shapes of numbers and symbols --------------------------------------
@@ -99,24 +99,31 @@ def _prefix_re() -> re.Pattern:
 
 @cache
 def _incomplete_finder() -> PhraseFinder:
-    pattern = re.compile(
-        rf"(?P<word>{_type_word_re().pattern})[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
-        r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
-    )
-    return PhraseFinder(pattern, (first_word(t.word) for t in lexicon.document_types()))
+    words = [t.word for t in lexicon.document_types()]
+
+    def pattern(chosen: list[int]) -> re.Pattern:
+        return re.compile(
+            rf"(?P<word>(?i:{_alternation(words[i] for i in chosen)}))[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
+            r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
+        )
+
+    return PhraseFinder(words, pattern)
 
 
 @cache
 def _named_finder() -> PhraseFinder:
     named_types = [t.word for t in lexicon.document_types() if t.named]
-    named = _alternation(named_types)
     stop = _alternation(lexicon.connectives("name_end"))
     word = r"[^\W\d_]+"
-    pattern = re.compile(
-        rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{UPPER_LETTERS}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
-        rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
-    )
-    return PhraseFinder(pattern, map(first_word, named_types))
+
+    def pattern(chosen: list[int]) -> re.Pattern:
+        named = _alternation(named_types[i] for i in chosen)
+        return re.compile(
+            rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{UPPER_LETTERS}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
+            rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
+        )
+
+    return PhraseFinder(named_types, pattern)
 
 
 @cache

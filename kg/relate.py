@@ -27,7 +27,7 @@ from functools import cache
 
 from kg import lexicon
 from kg.model import local_id
-from kg.phrases import PhraseFinder, first_word
+from kg.phrases import PhraseFinder
 from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re, read_issuing_clause
 from kg.spans import SpanIndex
 
@@ -103,6 +103,14 @@ def _trimmed(text: str, start: int, end: int) -> Sentence:
 # ---- patterns from the lexicon ---------------------------------------------------
 
 
+def _cue_finder(cues: list[lexicon.Cue]) -> PhraseFinder:
+    def pattern(chosen: list[int]) -> re.Pattern:
+        alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(cues[i].phrase)})" for i in chosen)
+        return re.compile(rf"(?i:{alternatives})(?![^\W\d_])")
+
+    return PhraseFinder([c.phrase for c in cues], pattern)
+
+
 @cache
 def _cue_finders() -> tuple[tuple[PhraseFinder, tuple[lexicon.Cue, ...]], ...]:
     """Cue finders: plain phrases, and phrases with a gap of words ("theo * ban hành kèm theo")."""
@@ -113,9 +121,7 @@ def _cue_finders() -> tuple[tuple[PhraseFinder, tuple[lexicon.Cue, ...]], ...]:
             key=lambda c: len(c.phrase),
             reverse=True,
         )
-        alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(c.phrase)})" for i, c in enumerate(phrases))
-        pattern = re.compile(rf"(?i:{alternatives})(?![^\W\d_])")
-        finders.append((PhraseFinder(pattern, (first_word(c.phrase) for c in phrases)), tuple(phrases)))
+        finders.append((_cue_finder(phrases), tuple(phrases)))
     return tuple(finders)
 
 
