@@ -14,7 +14,40 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 WORD_RE = re.compile(r"[^\W\d_]+")
 UPPER_LETTERS = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
-_CAPITALISED_WORD_RE = re.compile(f"(?<![^\\W\\d_])[{UPPER_LETTERS}][^\\W\\d_]*")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """An alternation of literal words, shared prefixes written once: the engine compares a
+    character once per branch instead of once per word, and tries a longer word before its
+    prefix, as an alternation sorted by length does."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = {}
+
+    def branches(node: dict) -> str:
+        children = [re.escape(character) + branches(child) for character, child in sorted(node.items()) if character]
+        if not children:
+            return ""
+        if len(children) == 1 and "" not in node:
+            return children[0]
+        return "(?:" + "|".join(children) + ")" + ("?" if "" in node else "")
+
+    return branches(tree) or "(?!)"
+
+
+def match_starts(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Every position in text[start:end] where `pattern` matches, overlapping matches included."""
+    end = len(text) if end is None else end
+    positions = []
+    found = pattern.search(text, start, end)
+    while found:
+        positions.append(found.start())
+        found = pattern.search(text, found.start() + 1, end)
+    return positions
 
 
 def first_word(phrase: str) -> str:
@@ -38,7 +71,7 @@ class PhraseFinder:
         self._words_by_letter: dict[str, list[str]] = {}
         for word in sorted(self.patterns, key=len, reverse=True):
             self._words_by_letter.setdefault(word[:1], []).append(word)
-        self._any_word = re.compile("|".join(map(re.escape, sorted(self.patterns, key=len, reverse=True))))
+        self._any_word = re.compile(trie_pattern(self.patterns))
 
     def _word_starts(self, lowered: str, start: int, end: int) -> Iterator[tuple[int, str]]:
         """(position, word) of each starting word standing as a whole word in lowered[start:end]."""
@@ -88,6 +121,8 @@ class NameFinder:
             words = WORD_RE.findall(name)
             if words:
                 self.by_first_word.setdefault(words[0], []).append(name)
+        capitalised = (word for word in self.by_first_word if word[0] in UPPER_LETTERS)
+        self._first_word = re.compile(rf"{trie_pattern(capitalised)}(?![^\W\d_])")
 
     def match(self, text: str, position: int) -> str | None:
         """The longest name that starts at `position` and ends at a word boundary."""
@@ -104,9 +139,9 @@ class NameFinder:
         """(position, name) for every name in the text, longest first, not overlapping."""
         end = len(text) if end is None else end
         resume = start
-        for word in _CAPITALISED_WORD_RE.finditer(text, start, end):
+        for word in self._first_word.finditer(text, start, end):
             at = word.start()
-            if at < resume or word.group(0) not in self.by_first_word:
+            if at < resume or (at > 0 and _LETTER_RE.match(text, at - 1)):
                 continue
             name = self.match(text, at)
             if name and at + len(name) <= end:

@@ -44,9 +44,11 @@ _SYMBOL_RE = re.compile(
     re.VERBOSE,
 )
 
+# Opening with a digit (`\d\d?`, not `\d{1,2}`), the pattern is scanned for at the speed of C.
 _DATE_RE = re.compile(
-    rf"""(?P<day>\d{{1,2}})[ \n]*(?P<sep>[/.-])[ \n]*(?P<month>\d{{1,2}})[ \n]*(?P=sep)[ \n]*(?P<year>{_YEAR})(?!\d)
-       | (?P<day2>\d{{1,2}})[ \n]+tháng[ \n]+(?P<month2>\d{{1,2}})[ \n]+năm[ \n]+(?P<year2>{_YEAR})(?!\d)""",
+    rf"""(?P<day>\d\d?)
+    (?: [ \n]*(?P<sep>[/.-])[ \n]*(?P<month>\d{{1,2}})[ \n]*(?P=sep)[ \n]*(?P<year>{_YEAR})(?!\d)
+      | [ \n]+tháng[ \n]+(?P<month2>\d{{1,2}})[ \n]+năm[ \n]+(?P<year2>{_YEAR})(?!\d) )""",
     re.VERBOSE | re.IGNORECASE,
 )
 
@@ -187,7 +189,7 @@ def read_place(text: str, position: int) -> tuple[str | None, int]:
 
 def parse_date(match: re.Match) -> tuple[str | None, str | None]:
     """ISO date of a `_DATE_RE` match, or (None, warning) for an impossible one."""
-    day = match.group("day") or match.group("day2")
+    day = match.group("day")
     month = match.group("month") or match.group("month2")
     year = match.group("year") or match.group("year2")
     try:
