@@ -39,6 +39,21 @@ def trie_pattern(words: Iterable[str]) -> str:
     return branches(tree) or "(?!)"
 
 
+# A case-insensitive pattern of Vietnamese words matches where its lower case stands in
+# text.lower(), but for three letters: the engine takes ı and İ for i and ſ for s, and İ
+# lowers to two characters.
+_CASE_EXCEPTIONS_RE = re.compile("[İıſ]")
+
+
+def lower_case(text: str) -> str | None:
+    """`text.lower()`, where lower-case words stand at the positions where case-insensitive
+    patterns of them match in `text`; None when some letter of the text may break that."""
+    if _CASE_EXCEPTIONS_RE.search(text):
+        return None
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
+
+
 def match_starts(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None) -> list[int]:
     """Every position in text[start:end] where `pattern` matches, overlapping matches included."""
     end = len(text) if end is None else end

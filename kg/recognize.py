@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from kg import lexicon
-from kg.phrases import UPPER_LETTERS, NameFinder, PhraseFinder
+from kg.phrases import (
+    UPPER_LETTERS,
+    NameFinder,
+    PhraseFinder,
+    first_word,
+    lower_case,
+    match_starts,
+    trie_pattern,
+)
 from kg.spans import SpanIndex
 
 # ---- the shapes of numbers and symbols --------------------------------------
@@ -352,13 +360,32 @@ def _from_symbol(match: re.Match) -> tuple[str, str | None, str, str] | None:
     return None
 
 
-def _type_from_prefix(text: str, start: int) -> tuple[int, str | None, int | None]:
+@cache
+def _prefix_word_re() -> re.Pattern:
+    """Where `_prefix_re` can match but at its end: the first word of a type word, or "số", in lower case."""
+    return re.compile(trie_pattern([*(first_word(t.word) for t in lexicon.document_types()), "số"]))
+
+
+def _prefix_before(text: str, start: int, lowered: str | None) -> re.Match:
+    """`_prefix_re().search` in the 60 characters before `start`, tried only where a type word or
+    "số" stands (found in the lower-cased text) and where its end can be."""
+    window = max(0, start - 60)
+    if lowered is None:
+        return _prefix_re().search(text, window, start)
+    starts = match_starts(_prefix_word_re(), lowered, window, start)
+    if start > window and text[start - 1] == "\n":
+        starts.append(start - 1)  # `$` matches before a last line break
+    starts.append(start)
+    return next(match for at in starts if (match := _prefix_re().match(text, at, start)))
+
+
+def _type_from_prefix(text: str, start: int, lowered: str | None) -> tuple[int, str | None, int | None]:
     """Where the citation starts once its type word and "số" are included.
 
     Returns the start, the type word, and where "số" stands (None without it).
     """
-    match = _prefix_re().search(text, max(0, start - 60), start)
-    if not match or match.start() == start:
+    match = _prefix_before(text, start, lowered)
+    if match.start() == start:
         return start, None, None
     word = match.group("word")
     if word and match.start("word") > 0 and text[match.start("word") - 1].isalpha():
@@ -369,14 +396,14 @@ def _type_from_prefix(text: str, start: int) -> tuple[int, str | None, int | Non
     return (number_word_at if number_word_at is not None else start), None, number_word_at
 
 
-def _numbered(text: str) -> list[Citation]:
+def _numbered(text: str, lowered: str | None) -> list[Citation]:
     found = []
     for match in _SYMBOL_RE.finditer(text):
         parsed = _from_symbol(match)
         if parsed is None:
             continue
         symbol, year, family, issuer_code = parsed
-        start, word, number_word_at = _type_from_prefix(text, match.start())
+        start, word, number_word_at = _type_from_prefix(text, match.start(), lowered)
         if (
             family == "state"
             and not word
@@ -543,7 +570,7 @@ def _read_header(text: str, citation: Citation) -> None:
 
 def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citation]:
     """All citations in a normalised text, in text order."""
-    citations = _numbered(text)
+    citations = _numbered(text, lower_case(text))
     numbered = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
     citations += _incomplete(text, numbered)
     citations += _named(text, numbered)
