@@ -59,7 +59,8 @@ class _Cue:
 # ---- sentences ------------------------------------------------------------------
 
 
-_SENTENCE_END_RE = re.compile(r"[.!?…]+[”\"»)]?(?=[ ]+[\"“(]?(?P<next>\w))|\n+")
+# One character class opens the pattern, so that the engine skips to the characters that can end a sentence.
+_SENTENCE_END_RE = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[”\"»)]?(?=[ ]+[\"“(]?(?P<next>\w))|(?<=\n)\n*)")
 _WORD_BEFORE_RE = re.compile(r"(\S+)$")
 
 
