@@ -9,34 +9,39 @@ match of the phrases starting with that word, or a dictionary look-up, there.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from kg.lexicon import ANY_WORDS_TOKEN, NUMBER_TOKEN
 
 WORD_RE = re.compile(r"[^\W\d_]+")
 UPPER_LETTERS = "".join(ch for ch in map(chr, range(0x41, 0x1F00)) if ch.isupper() and ch.isalpha())
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 
-def trie_pattern(words: Iterable[str]) -> str:
-    """An alternation of literal words, shared prefixes written once: the engine compares a
-    character once per branch instead of once per word, and tries a longer word before its
-    prefix, as an alternation sorted by length does."""
+def trie_pattern(sequences: Iterable[Sequence[str]], joiner: str = "") -> str:
+    """An alternation of literal words (or of phrases: sequences of words joined by `joiner`),
+    shared prefixes written once: the engine compares a character once per branch instead
+    of once per word, and tries a longer word before its prefix, as an alternation sorted
+    by length does."""
     tree: dict = {}
-    for word in words:
+    for sequence in sequences:
         node = tree
-        for character in word:
-            node = node.setdefault(character, {})
-        node[""] = {}
+        for unit in sequence:
+            node = node.setdefault(unit, {})
+        node[None] = {}
 
-    def branches(node: dict) -> str:
-        children = [re.escape(character) + branches(child) for character, child in sorted(node.items()) if character]
+    def branches(node: dict, lead: str) -> str:
+        units = sorted(unit for unit in node if unit is not None)
+        children = [lead + re.escape(unit) + branches(node[unit], joiner) for unit in units]
         if not children:
             return ""
-        if len(children) == 1 and "" not in node:
+        if len(children) == 1 and None not in node:
             return children[0]
-        return "(?:" + "|".join(children) + ")" + ("?" if "" in node else "")
+        return "(?:" + "|".join(children) + ")" + ("?" if None in node else "")
 
-    return branches(tree) or "(?!)"
+    return branches(tree, "") or "(?!)"
 
 
 # A case-insensitive pattern of Vietnamese words matches where its lower case stands in
@@ -71,11 +76,13 @@ def first_word(phrase: str) -> str:
 
 
 class PhraseFinder:
-    """Matches of a pattern of phrases, tried only at words that can start one.
+    """Matches of a pattern of phrases, tried only where a phrase can start.
 
     `pattern` builds the pattern from the indices of the phrases it is to hold: where a
     word stands, only the phrases that start with that word are tried, so the cost of a
-    try does not grow with the size of the lexicon.
+    try does not grow with the size of the lexicon. A phrase is tried where its first word
+    stands as a whole word; in a text whose lower case keeps positions and case-insensitive
+    matches (see `lower_case`), only where the literal words it opens with stand, too.
     """
 
     def __init__(self, phrases: Sequence[str], pattern: Callable[[list[int]], re.Pattern]):
@@ -87,44 +94,56 @@ class PhraseFinder:
         for word in sorted(self.patterns, key=len, reverse=True):
             self._words_by_letter.setdefault(word[:1], []).append(word)
         self._any_word = re.compile(trie_pattern(self.patterns))
+        self._opening = re.compile(trie_pattern(map(_opening_words, phrases), r"\s+"))
 
-    def _word_starts(self, lowered: str, start: int, end: int) -> Iterator[tuple[int, str]]:
-        """(position, word) of each starting word standing as a whole word in lowered[start:end]."""
-        length = len(lowered)
-        found = self._any_word.search(lowered, start, end)
-        while found:
-            at = found.start()
-            if not (at > 0 and lowered[at - 1].isalpha()):
-                for word in self._words_by_letter[lowered[at]]:
-                    after = at + len(word)
-                    if (
-                        after <= end
-                        and lowered.startswith(word, at)
-                        and not (after < length and lowered[after].isalpha())
-                    ):
-                        yield at, word
-                        break
-            found = self._any_word.search(lowered, at + 1, end)
+    def _word_at(self, lowered: str, at: int, end: int) -> str | None:
+        """The starting word standing at `at` as a whole word, if one does."""
+        if at > 0 and lowered[at - 1].isalpha():
+            return None
+        for word in self._words_by_letter.get(lowered[at], ()):
+            after = at + len(word)
+            if (
+                after <= end
+                and lowered.startswith(word, at)
+                and not (after < len(lowered) and lowered[after].isalpha())
+            ):
+                return word
+        return None
 
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match]:
         end = len(text) if end is None else end
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a letter whose lower case is longer: search the words one by one
-            starts = (
-                (w.start(), w.group(0).lower())
-                for w in WORD_RE.finditer(text, start, end)
-                if w.group(0).lower() in self.patterns
-            )
-        else:
-            starts = self._word_starts(lowered, start, end)
-        resume = start
-        for at, word in starts:
-            if at < resume:
-                continue
-            match = self.patterns[word].match(text, at, end)
+        lowered = lower_case(text)
+        candidates = self._opening
+        if lowered is None:
+            lowered, candidates = text.lower(), self._any_word
+            if len(lowered) != len(text):  # a letter whose lower case is longer: search the words one by one
+                yield from self._finditer_by_words(text, start, end)
+                return
+        position = start
+        while found := candidates.search(lowered, position, end):
+            at = found.start()
+            word = self._word_at(lowered, at, end)
+            match = self.patterns[word].match(text, at, end) if word else None
+            position = match.end() if match else at + 1
             if match:
                 yield match
+
+    def _finditer_by_words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
+        resume = start
+        for word in WORD_RE.finditer(text, start, end):
+            at, lowered = word.start(), word.group(0).lower()
+            if at >= resume and lowered in self.patterns and (match := self.patterns[lowered].match(text, at, end)):
+                yield match
                 resume = match.end()
+
+
+def _opening_words(phrase: str) -> list[str]:
+    """The literal words a phrase opens with, in lower case (its first word when it opens with a
+    number or a gap)."""
+    words = list(
+        itertools.takewhile(lambda word: not {NUMBER_TOKEN, ANY_WORDS_TOKEN} & set(word), phrase.lower().split())
+    )
+    return words or [first_word(phrase)]
 
 
 class NameFinder:
