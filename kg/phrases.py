@@ -47,13 +47,13 @@ def trie_pattern(sequences: Iterable[Sequence[str]], joiner: str = "") -> str:
 # A case-insensitive pattern of Vietnamese words matches where its lower case stands in
 # text.lower(), but for three letters: the engine takes ı and İ for i and ſ for s, and İ
 # lowers to two characters.
-_CASE_EXCEPTIONS_RE = re.compile("[İıſ]")
+_CASE_EXCEPTIONS = ("İ", "ı", "ſ")
 
 
 def lower_case(text: str) -> str | None:
     """`text.lower()`, where lower-case words stand at the positions where case-insensitive
     patterns of them match in `text`; None when some letter of the text may break that."""
-    if _CASE_EXCEPTIONS_RE.search(text):
+    if any(letter in text for letter in _CASE_EXCEPTIONS):
         return None
     lowered = text.lower()
     return lowered if len(lowered) == len(text) else None
@@ -110,9 +110,9 @@ class PhraseFinder:
                 return word
         return None
 
-    def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[re.Match]:
+    def finditer(self, text: str, lowered: str | None, start: int = 0, end: int | None = None) -> Iterator[re.Match]:
+        """The matches in text[start:end]; `lowered` is `lower_case(text)`."""
         end = len(text) if end is None else end
-        lowered = lower_case(text)
         candidates = self._opening
         if lowered is None:
             lowered, candidates = text.lower(), self._any_word
@@ -147,37 +147,29 @@ def _opening_words(phrase: str) -> list[str]:
 
 
 class NameFinder:
-    """Exact names (places, bodies) found where their first word stands; names start with a capital."""
+    """Exact names (places, bodies), each found where it stands as a whole; names start with a letter."""
 
     def __init__(self, names: Iterable[str]):
-        self.by_first_word: dict[str, list[str]] = {}
-        for name in sorted(set(names), key=len, reverse=True):
-            words = WORD_RE.findall(name)
-            if words:
-                self.by_first_word.setdefault(words[0], []).append(name)
-        capitalised = (word for word in self.by_first_word if word[0] in UPPER_LETTERS)
-        self._first_word = re.compile(rf"{trie_pattern(capitalised)}(?![^\W\d_])")
+        names = {name for name in names if _LETTER_RE.match(name)}
+        # A name ends where no letter or digit follows: the longest such name wins.
+        self._name = re.compile(rf"{trie_pattern(names)}(?![^\W_])")
+        self._capitalised = re.compile(rf"{trie_pattern(n for n in names if n[0] in UPPER_LETTERS)}(?![^\W_])")
 
     def match(self, text: str, position: int) -> str | None:
         """The longest name that starts at `position` and ends at a word boundary."""
-        word = WORD_RE.match(text, position)
-        if not word:
-            return None
-        for name in self.by_first_word.get(word.group(0), ()):
-            end = position + len(name)
-            if text.startswith(name, position) and not (end < len(text) and text[end].isalnum()):
-                return name
-        return None
+        name = self._name.match(text, position)
+        return name.group(0) if name else None
 
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
-        """(position, name) for every name in the text, longest first, not overlapping."""
+        """(position, name) for every capitalised name starting a word in text[start:end], longest
+        first, not overlapping."""
         end = len(text) if end is None else end
-        resume = start
-        for word in self._first_word.finditer(text, start, end):
-            at = word.start()
-            if at < resume or (at > 0 and _LETTER_RE.match(text, at - 1)):
-                continue
-            name = self.match(text, at)
+        position = start
+        while found := self._capitalised.search(text, position, end):
+            at = found.start()
+            name = None if at > 0 and _LETTER_RE.match(text, at - 1) else self.match(text, at)
             if name and at + len(name) <= end:
                 yield at, name
-                resume = at + len(name)
+                position = at + len(name)
+            else:
+                position = at + 1

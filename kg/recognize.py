@@ -434,9 +434,9 @@ def _numbered(text: str, lowered: str | None) -> list[Citation]:
     return found
 
 
-def _incomplete(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
+def _incomplete(text: str, lowered: str | None, numbered: SpanIndex[Citation]) -> list[Citation]:
     found = []
-    for match in _incomplete_finder().finditer(text):
+    for match in _incomplete_finder().finditer(text, lowered):
         if numbered.covering(match.start("number")):
             continue
         word, number = match.group("word"), match.group("number")
@@ -450,10 +450,10 @@ def _incomplete(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
 _NAMED_NUMBER_RE = re.compile(rf"[ \n]*{_NUMBER_WORD}?[ \n]*:?[ \n]*$")
 
 
-def _named(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
+def _named(text: str, lowered: str | None, numbered: SpanIndex[Citation]) -> list[Citation]:
     """Documents known by name; a name right before a number names that numbered citation."""
     found = []
-    for match in _named_finder().finditer(text):
+    for match in _named_finder().finditer(text, lowered):
         if numbered.covering(match.start()):
             continue
         word = lexicon.canonical_type_word(match.group("word"))
@@ -582,10 +582,11 @@ def _read_header(text: str, citation: Citation) -> None:
 
 def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citation]:
     """All citations in a normalised text, in text order."""
-    citations = _numbered(text, lower_case(text))
+    lowered = lower_case(text)
+    citations = _numbered(text, lowered)
     numbered = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
-    citations += _incomplete(text, numbered)
-    citations += _named(text, numbered)
+    citations += _incomplete(text, lowered, numbered)
+    citations += _named(text, lowered, numbered)
     citations.sort(key=lambda c: c.start)
     headers = [c for c in citations if c.kind == "header"]
     for later in headers[1:]:

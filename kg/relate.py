@@ -27,7 +27,7 @@ from functools import cache
 
 from kg import lexicon
 from kg.model import local_id
-from kg.phrases import PhraseFinder
+from kg.phrases import PhraseFinder, lower_case
 from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re, read_issuing_clause
 from kg.spans import SpanIndex
 
@@ -201,6 +201,7 @@ def _fullmatch(pattern: re.Pattern, text: str) -> bool:
 class _Reader:
     def __init__(self, text: str, citations: list[Citation]):
         self.text = text
+        self.lowered = lower_case(text)
         self.citations = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
         self.header = next((c for c in citations if c.kind == "header"), None)
         self.first_line = text.lstrip().split("\n", 1)
@@ -221,8 +222,8 @@ class _Reader:
             [c for c in self.citations.items if c.kind != "named"], lambda c: c.start, lambda c: max(c.end, c.ext_end)
         )
         (plain, plain_phrases), (gapped, gapped_phrases) = _cue_finders()
-        found = {m.start(): self._cue(m, plain_phrases) for m in plain.finditer(self.text)}
-        for match in gapped.finditer(self.text):
+        found = {m.start(): self._cue(m, plain_phrases) for m in plain.finditer(self.text, self.lowered)}
+        for match in gapped.finditer(self.text, self.lowered):
             if spans.overlapping(match.start(), match.end()):
                 continue  # the gap may not run over a citation
             for start in [start for start in found if match.start() <= start < match.end()]:
