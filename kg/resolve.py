@@ -143,9 +143,14 @@ def _bare_letters(name: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@cache
+def _provinces_by_name() -> dict[str, lexicon.Province]:
+    return {p.name: p for p in lexicon.provinces()}
+
+
 def province_on(name: str | None, date: str | None) -> str | None:
     """The province that held `name`'s territory on `date`: Bắc Kạn after 1 July 2025 is Thái Nguyên."""
-    by_name = {p.name: p for p in lexicon.provinces()}
+    by_name = _provinces_by_name()
     seen = set()
     while date and name in by_name and name not in seen:
         seen.add(name)
@@ -259,9 +264,18 @@ def _party_term(date: str | None, symbol: str) -> str | None:
     return None
 
 
+@cache
+def _registry() -> dict[tuple[str, int], list[lexicon.CentralDocument]]:
+    """The registry of central documents by symbol and number."""
+    entries: dict[tuple[str, int], list[lexicon.CentralDocument]] = {}
+    for document in lexicon.central_documents():
+        entries.setdefault((document.symbol, int(document.number)), []).append(document)
+    return entries
+
+
 def _registry_term(number: str, symbol: str, text_date: str | None) -> tuple[str | None, bool]:
     """(term, ambiguous) from the registry of central documents issued before the text."""
-    known = [d for d in lexicon.central_documents() if d.symbol == symbol and int(d.number) == int(number)]
+    known = _registry().get((symbol, int(number)), [])
     if text_date:
         known = [d for d in known if d.date is None or d.date <= text_date]
     if len(known) == 1:
@@ -344,14 +358,18 @@ class _Resolver:
 
         def pick(attribute: str):
             """The first value any citation of the document gives."""
-            return next((getattr(c, attribute) for c in citations if getattr(c, attribute)), None)
+            for citation in citations:
+                value = getattr(citation, attribute)
+                if value:
+                    return value
+            return None
 
         dates = {c.date for c in citations if c.date}
         if len(dates) > 1:
             self.warnings.append(f"{first.number}-{first.symbol}: several dates {sorted(dates)}; kept the first")
         for citation in citations:
             self.warnings.extend(citation.warnings)
-        level = next((_level(c) for c in citations if _level(c)), None)
+        level = next(filter(None, map(_level, citations)), None)
         reference = Reference(
             id=f"r{index}",
             type=pick("type"),
