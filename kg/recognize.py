@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 
 from kg import lexicon
 from kg.phrases import (
@@ -325,11 +326,17 @@ _CASE_FIXES = {"TTG": "TTg", "CTR": "CTr", "QĐI": "QĐi", "QYĐ": "QyĐ", "TTR"
 
 
 def _fix_case(segment: str) -> str:
-    return _CASE_FIXES.get(segment.upper(), segment) if segment.upper() in _CASE_FIXES else segment
+    return _CASE_FIXES.get(segment.upper(), segment)
 
 
 def _segments(raw: str) -> list[str]:
-    return [_fix_case(s.replace("TƯ", "TW")) for s in re.split(r"\s*-\s*", raw.strip()) if s]
+    raw = raw.strip()
+    if "-" not in raw:
+        return [_fix_case(raw.replace("TƯ", "TW"))] if raw else []
+    return [_fix_case(s.replace("TƯ", "TW")) for s in _SEGMENT_SEPARATOR_RE.split(raw) if s]
+
+
+_SEGMENT_SEPARATOR_RE = re.compile(r"\s*-\s*")
 
 
 def _party_issuer(code: str) -> bool:
@@ -584,7 +591,7 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     """All citations in a normalised text, in text order."""
     lowered = lower_case(text)
     citations = _numbered(text, lowered)
-    numbered = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
+    numbered = SpanIndex(citations, attrgetter("start"), attrgetter("end"))
     citations += _incomplete(text, lowered, numbered)
     citations += _named(text, lowered, numbered)
     citations.sort(key=lambda c: c.start)
@@ -595,7 +602,7 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     for citation in citations:
         _read_after(text, citation)
     _share_list_dates(text, citations)
-    taken = SpanIndex(citations, lambda c: c.start, lambda c: c.ext_end)
+    taken = SpanIndex(citations, attrgetter("start"), attrgetter("ext_end"))
     for citation in citations:
         sentence_start = starts[max(0, bisect_right(starts, citation.start) - 1)]
         clause_start = max(sentence_start, text.rfind(";", sentence_start, citation.start) + 1)

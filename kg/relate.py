@@ -24,6 +24,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
 
 from kg import lexicon
 from kg.model import local_id
@@ -85,20 +86,18 @@ def sentences(text: str) -> list[Sentence]:
         if not _ends_sentence(text, match):
             continue
         end = match.end() if match.group(0)[0] != "\n" else match.start()
-        if text[start:end].strip():
-            found.append(_trimmed(text, start, end))
+        _add_trimmed(found, text, start, end)
         start = match.end()
-    if text[start:].strip():
-        found.append(_trimmed(text, start, len(text)))
+    _add_trimmed(found, text, start, len(text))
     return found
 
 
-def _trimmed(text: str, start: int, end: int) -> Sentence:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Sentence(start, end)
+def _add_trimmed(found: list[Sentence], text: str, start: int, end: int) -> None:
+    """The sentence text[start:end] without the spaces around it, unless it is all spaces."""
+    piece = text[start:end]
+    left_stripped = piece.lstrip()
+    if left_stripped:
+        found.append(Sentence(end - len(left_stripped), start + len(piece.rstrip())))
 
 
 # ---- patterns from the lexicon ---------------------------------------------------
@@ -202,7 +201,7 @@ class _Reader:
     def __init__(self, text: str, citations: list[Citation]):
         self.text = text
         self.lowered = lower_case(text)
-        self.citations = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
+        self.citations = SpanIndex(citations, attrgetter("start"), attrgetter("end"))
         self.header = next((c for c in citations if c.kind == "header"), None)
         self.first_line = text.lstrip().split("\n", 1)
         self.links: list[Link] = []
@@ -211,7 +210,7 @@ class _Reader:
         self.pending: list[tuple[_Cue, Citation, Sentence]] = []
         self.incoming: dict[int, tuple[Citation | str, str, _Cue]] = {}
         self.clause_marks = [m.start() for m in re.finditer(r"[;:]", text)]
-        self.cues = SpanIndex(self._find_cues(), lambda c: c.start, lambda c: c.end)
+        self.cues = SpanIndex(self._find_cues(), attrgetter("start"), attrgetter("end"))
         self.by_type: dict[str, list[Citation]] = {}
         for citation in self.citations.items:
             if citation.kind in ("numbered", "header"):
@@ -219,7 +218,7 @@ class _Reader:
 
     def _find_cues(self) -> list[_Cue]:
         spans = SpanIndex(
-            [c for c in self.citations.items if c.kind != "named"], lambda c: c.start, lambda c: max(c.end, c.ext_end)
+            [c for c in self.citations.items if c.kind != "named"], attrgetter("start"), lambda c: max(c.end, c.ext_end)
         )
         (plain, plain_phrases), (gapped, gapped_phrases) = _cue_finders()
         found = {m.start(): self._cue(m, plain_phrases) for m in plain.finditer(self.text, self.lowered)}

@@ -191,7 +191,7 @@ def text_date(text: str) -> str | None:
         if not match:
             continue
         rest = (stripped[: match.start()] + stripped[match.end() :]).strip(" ,|-[]()")
-        if len(re.findall(r"[^\W\d_]+", rest)) <= 4:  # "Thứ Sáu, 22/12/2023, 05:25 [GMT+7]"
+        if not _FIVE_WORDS_RE.search(rest):  # "Thứ Sáu, 22/12/2023, 05:25 [GMT+7]"
             iso, _ = parse_date(match)
             if iso:
                 return iso
@@ -199,6 +199,7 @@ def text_date(text: str) -> str | None:
 
 
 _HEAD = 600
+_FIVE_WORDS_RE = re.compile(r"[^\W\d_]+(?:[\W\d_]+[^\W\d_]+){4}")
 _COMMA_DATE_RE = re.compile(r",[ \n]*(?i:ngày)[ \n]*(?=\d)")
 
 
