@@ -163,11 +163,15 @@ class NameFinder:
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:
         """(position, name) for every capitalised name starting a word in text[start:end], longest
         first, not overlapping."""
+        bounded = end is not None and end < len(text)
         end = len(text) if end is None else end
         position = start
         while found := self._capitalised.search(text, position, end):
             at = found.start()
-            name = None if at > 0 and _LETTER_RE.match(text, at - 1) else self.match(text, at)
+            if at > 0 and _LETTER_RE.match(text, at - 1):
+                name = None
+            else:  # short of the text's end, a longer name may go on past `end`
+                name = self.match(text, at) if bounded else found.group(0)
             if name and at + len(name) <= end:
                 yield at, name
                 position = at + len(name)

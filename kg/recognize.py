@@ -488,7 +488,20 @@ def _is_header(text: str, number_word_at: int | None) -> bool:
     return not re.search(r"[a-zà-ỹđ]", text[line_start:number_word_at])
 
 
-_ISSUING_RE = re.compile(r"(?i:ban hành|ký|xây dựng)[ \n]*$")
+_ISSUING_VERBS = ("ban hành", "ký", "xây dựng")
+_ISSUING_RE = re.compile(rf"(?i:{'|'.join(_ISSUING_VERBS)})[ \n]*$")
+
+
+def issuing_verb_before(text: str, start: int, end: int) -> re.Match | None:
+    """`_ISSUING_RE.search(text, start, end)`: the verb can only end where the spaces
+    before `end` start, so it is tried there, the longest first (the leftmost)."""
+    verb_end = start + len(text[start:end].rstrip(" \n"))
+    for length in sorted({len(verb) for verb in _ISSUING_VERBS}, reverse=True):
+        if verb_end - length >= start and (match := _ISSUING_RE.match(text, verb_end - length, end)):
+            return match
+    return None
+
+
 _LEADING_DATE_RE = re.compile(r"[nN](?i:gày)[ \n]*(?=\d)")  # (?i:n) is [nN]: the engine skips to those at C speed
 
 
@@ -513,7 +526,7 @@ _ISSUING_WINDOW = 240
 
 def read_issuing_clause(text: str, citation: Citation, clause_start: int, taken: SpanIndex[Citation]) -> None:
     """An issuing clause before the citation: "Ngày 2/12/2022, BTV Tỉnh ủy đã ban hành ..."."""
-    if not _ISSUING_RE.search(text, max(clause_start, citation.start - 30), citation.start):
+    if not issuing_verb_before(text, max(clause_start, citation.start - 30), citation.start):
         return
     citation.issued = True
     clause_start = max(clause_start, citation.start - _ISSUING_WINDOW)

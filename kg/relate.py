@@ -22,25 +22,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
+from typing import NamedTuple
 
 from kg import lexicon
 from kg.model import local_id
 from kg.phrases import PhraseFinder, lower_case
-from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re, read_issuing_clause
+from kg.recognize import Citation, _issuer_re, _type_word_re, issuing_verb_before, read_issuing_clause
 from kg.spans import SpanIndex
 
 
-@dataclass(frozen=True)
-class Sentence:
+# Records made for every sentence, cue and link: named tuples cost a third of frozen dataclasses to make.
+class Sentence(NamedTuple):
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     source: Citation
     relation: str
     target: Citation
@@ -48,8 +47,7 @@ class Link:
     sentence: Sentence
 
 
-@dataclass(frozen=True)
-class _Cue:
+class _Cue(NamedTuple):
     start: int
     end: int
     relation: str
@@ -62,7 +60,14 @@ class _Cue:
 
 # One character class opens the pattern, so that the engine skips to the characters that can end a sentence.
 _SENTENCE_END_RE = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[”\"»)]?(?=[ ]+[\"“(]?(?P<next>\w))|(?<=\n)\n*)")
-_WORD_BEFORE_RE = re.compile(r"(\S+)$")
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of non-spaces that ends text[start:end] (or its last line break), as `(\\S+)$` finds it."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    piece = text[start:end]
+    return piece.rsplit(None, 1)[-1] if piece and not piece[-1].isspace() else ""
 
 
 def _ends_sentence(text: str, match: re.Match) -> bool:
@@ -73,8 +78,7 @@ def _ends_sentence(text: str, match: re.Match) -> bool:
     following = match.group("next")
     if not (following.isupper() or following.isdigit()):
         return False
-    before = _WORD_BEFORE_RE.search(text, max(0, match.start() - 12), match.start())
-    word = before.group(1) if before else ""
+    word = _word_before(text, max(0, match.start() - 12), match.start())
     return word not in lexicon.connectives("abbreviation") and not (len(word) == 1 and word.isupper())
 
 
@@ -307,7 +311,7 @@ class _Reader:
             word = lexicon.canonical_type_word(match.group("head"))
             sentence_initial = not self.text[clause_start : match.start("head")].strip(" \n,;:-")
             capitalised = match.group("head")[0].isupper()
-            issuing = _ISSUING_RE.search(self.text, max(sentence.start, match.start("head") - 20), match.start("head"))
+            issuing = issuing_verb_before(self.text, max(sentence.start, match.start("head") - 20), match.start("head"))
             this = re.search(r"(?i:này)", match.group("gap"))
             heading = match.group("head").isupper()
             own = self.own_document(word)

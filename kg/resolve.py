@@ -104,7 +104,7 @@ def _header_place_re() -> re.Pattern:
     )
 
 
-_HEADER_PLACE_KIND_RE = re.compile(trie_pattern(_HEADER_PLACE_KINDS))
+_HEADER_PLACE_START_RE = re.compile(rf"\n|{trie_pattern(_HEADER_PLACE_KINDS)}")
 
 
 def _header_places(text: str) -> Iterator[re.Match]:
@@ -115,15 +115,13 @@ def _header_places(text: str) -> Iterator[re.Match]:
     if len(lowered) != len(head):  # a letter whose lower case is longer: positions would shift
         yield from _header_place_re().finditer(text, 0, _HEADER_PLACE_ZONE)
         return
-    line_starts = [0, *(line.start() for line in _NEWLINE_RE.finditer(head))]
     resume = 0
-    for start in sorted({*line_starts, *match_starts(_HEADER_PLACE_KIND_RE, lowered)}):
+    for start in [0, *match_starts(_HEADER_PLACE_START_RE, lowered, 1)]:
         if start >= resume and (match := _header_place_re().match(text, start, _HEADER_PLACE_ZONE)):
             yield match
             resume = match.end()
 
 
-_NEWLINE_RE = re.compile("\n")
 _LEADING_SPACE_RE = re.compile(r"\s*")
 _HEADLINE_PLACE_RE = re.compile(r"(?P<place>[^:\n]{2,40}):")
 
