@@ -104,7 +104,7 @@ def _header_place_re() -> re.Pattern:
     )
 
 
-_HEADER_PLACE_START_RE = re.compile(rf"\n|{trie_pattern(_HEADER_PLACE_KINDS)}")
+_HEADER_PLACE_START_RE = re.compile(trie_pattern(["\n", *_HEADER_PLACE_KINDS]))  # one trie: scanned for at C speed
 
 
 def _header_places(text: str) -> Iterator[re.Match]:
