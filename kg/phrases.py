@@ -100,6 +100,12 @@ class PhraseFinder:
         """The starting word standing at `at` as a whole word, if one does."""
         if at > 0 and lowered[at - 1].isalpha():
             return None
+        run = WORD_RE.match(lowered, at)
+        if run is None:
+            return None
+        if run.group(0).isalpha():  # then only the whole run can be a starting word
+            word = run.group(0)
+            return word if word in self.patterns and run.end() <= end else None
         for word in self._words_by_letter.get(lowered[at], ()):
             after = at + len(word)
             if (

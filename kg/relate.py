@@ -186,6 +186,7 @@ _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|
 _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
+_LEADING_SPACE_RE = re.compile(r"\s*")
 _PARALLEL_RE = re.compile(r"(?<![^\W\d_])(?:đồng thời|cũng như)(?![^\W\d_])")
 _COORDINATION_RE = re.compile(r"(?:,|;|(?<![^\W\d_])(?:đồng thời|và|cũng như)(?![^\W\d_]))")
 _MAX_EXTENT = 600  # how far back a citation's date, issuer and title may start
@@ -207,7 +208,8 @@ class _Reader:
         self.lowered = lower_case(text)
         self.citations = SpanIndex(citations, attrgetter("start"), attrgetter("end"))
         self.header = next((c for c in citations if c.kind == "header"), None)
-        self.first_line = text.lstrip().split("\n", 1)
+        self.text_start = _LEADING_SPACE_RE.match(text).end()
+        self.first_line_end = text.find("\n", self.text_start)  # -1: the text is one line
         self.links: list[Link] = []
         self.sources: set[int] = set()
         self.unnumbered: list[Citation] = []
@@ -286,9 +288,9 @@ class _Reader:
 
     def is_headline(self, sentence: Sentence) -> bool:
         """A news headline restates its body: a first line with no full stop, more text below."""
-        first = self.first_line[0].rstrip()
-        start = len(self.text) - len(self.text.lstrip())
-        return len(self.first_line) > 1 and sentence.start == start and not first.endswith((".", ";", ":"))
+        if self.first_line_end < 0 or sentence.start != self.text_start:
+            return False
+        return not self.text[self.text_start : self.first_line_end].rstrip().endswith((".", ";", ":"))
 
     def own_document(self, doc_type: str) -> Citation | None:
         """The text's own document, when it is of this type."""
@@ -540,6 +542,8 @@ class _Reader:
 
 def relate(text: str, citations: list[Citation], spans: list[Sentence]) -> tuple[list[Link], list[Citation]]:
     """The relations a text states (in its sentences `spans`), and the documents without a number they involve."""
+    if not citations:
+        return [], []  # a relation needs a cited document
     reader = _Reader(text, citations)
     reader.read(spans)
     return reader.links, reader.unnumbered
