@@ -25,7 +25,6 @@ from kg.phrases import (
     PhraseFinder,
     first_word,
     lower_case,
-    match_starts,
     trie_pattern,
 )
 from kg.spans import SpanIndex
@@ -384,16 +383,19 @@ def _prefix_word_re() -> re.Pattern:
 
 
 def _prefix_before(text: str, start: int, lowered: str | None) -> re.Match:
-    """`_prefix_re().search` in the 60 characters before `start`, tried only where a type word or
-    "số" stands (found in the lower-cased text) and where its end can be."""
+    """`_prefix_re().search` in the 60 characters before `start`, tried where a type word or
+    "số" stands (found in the lower-cased text), else where it matches empty."""
     window = max(0, start - 60)
     if lowered is None:
         return _prefix_re().search(text, window, start)
-    starts = match_starts(_prefix_word_re(), lowered, window, start)
+    word = _prefix_word_re().search(lowered, window, start)
+    while word:
+        if match := _prefix_re().match(text, word.start(), start):
+            return match
+        word = _prefix_word_re().search(lowered, word.start() + 1, start)
     if start > window and text[start - 1] == "\n":
-        starts.append(start - 1)  # `$` matches before a last line break
-    starts.append(start)
-    return next(match for at in starts if (match := _prefix_re().match(text, at, start)))
+        return _prefix_re().match(text, start - 1, start)  # `$` matches before a last line break
+    return _prefix_re().match(text, start, start)
 
 
 def _type_from_prefix(text: str, start: int, lowered: str | None) -> tuple[int, str | None, int | None]:
