@@ -21,7 +21,7 @@ from functools import cache
 from kg import lexicon
 from kg.model import Context, Evidence, Mention, Reference, Relation, local_id
 from kg.normalize import NormalText, fold
-from kg.phrases import match_starts, trie_pattern
+from kg.phrases import lower_case, match_starts, trie_pattern
 from kg.recognize import (
     _DATE_RE,
     _PLACE_KINDS,
@@ -111,8 +111,8 @@ def _header_places(text: str) -> Iterator[re.Match]:
     """The matches of `_header_place_re` in the head of the text, tried only where one can start:
     at the start of a line, or where a kind word stands in any case (found in the lower-cased head)."""
     head = text[:_HEADER_PLACE_ZONE]
-    lowered = head.lower()
-    if len(lowered) != len(head):  # a letter whose lower case is longer: positions would shift
+    lowered = lower_case(head)
+    if lowered is None:
         yield from _header_place_re().finditer(text, 0, _HEADER_PLACE_ZONE)
         return
     resume = 0
