@@ -157,9 +157,10 @@ class NameFinder:
 
     def __init__(self, names: Iterable[str]):
         names = {name for name in names if _LETTER_RE.match(name)}
+        capitalised = {name for name in names if name[0] in UPPER_LETTERS}
         # A name ends where no letter or digit follows: the longest such name wins.
-        self._name = re.compile(rf"{trie_pattern(names)}(?![^\W_])")
-        self._capitalised = re.compile(rf"{trie_pattern(n for n in names if n[0] in UPPER_LETTERS)}(?![^\W_])")
+        self._capitalised = re.compile(rf"{trie_pattern(capitalised)}(?![^\W_])")
+        self._name = self._capitalised if capitalised == names else re.compile(rf"{trie_pattern(names)}(?![^\W_])")
 
     def match(self, text: str, position: int) -> str | None:
         """The longest name that starts at `position` and ends at a word boundary."""

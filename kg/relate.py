@@ -482,6 +482,8 @@ class _Reader:
 
     def _read_passives_of_own_document(self, sentence: Sentence) -> None:
         """ "... được thay thế bởi Kế hoạch này": the text's own document is the source."""
+        if self.header is None:
+            return  # a text without a header has no own document
         for cue in self.cues.between(sentence.start, sentence.end):
             if not cue.reverse:
                 continue
