@@ -171,8 +171,8 @@ def _phrases_at_word_starts(finder, text: str) -> list:
 @SETTINGS
 @given(texts)
 def test_phrase_finders_find_the_phrases_standing_at_word_starts(text):
-    if "²" in text:
-        return  # a letter that is not alphabetic: the finders do not take it for part of a word
+    if any(WORD_RE.match(character) and not character.isalpha() for character in text):
+        return  # "²" is a word character but not a letter: the finders do not take it for part of a word
     for finder in (_incomplete_finder(), _cue_finder(list(lexicon.cues()))):
         found = [(m.span(), m.groupdict()) for m in finder.finditer(text, lower_case(text))]
         assert found == _phrases_at_word_starts(finder, text)
