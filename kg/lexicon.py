@@ -111,31 +111,48 @@ def type_codes() -> frozenset[str]:
     return frozenset(t.code for t in document_types() if t.code)
 
 
+@cache
+def _types_by_code() -> dict[str, tuple[DocumentType, ...]]:
+    by_code: dict[str, list[DocumentType]] = {}
+    for doc_type in document_types():
+        by_code.setdefault(doc_type.code, []).append(doc_type)
+    return {code: tuple(types) for code, types in by_code.items()}
+
+
 def type_word_for(code: str, family: str) -> str | None:
     """The type word of a symbol's type code, when the code names one type only."""
     words = {
         t.word
-        for t in document_types()
-        if t.code == code and t.family in (family, "both") and t.word != "Chương trình hành động"
+        for t in _types_by_code().get(code, ())
+        if t.family in (family, "both") and t.word != "Chương trình hành động"
     }
     return words.pop() if len(words) == 1 else None
 
 
+@cache
+def _codes_by_word() -> dict[str, str]:
+    codes: dict[str, str] = {}
+    for doc_type in document_types():
+        codes.setdefault(doc_type.word, doc_type.code or doc_type.word)
+    return codes
+
+
 def type_code(word: str | None) -> str | None:
     """The symbol code of a type word, to compare "Chương trình hành động" with "Chương trình"."""
+    return _codes_by_word().get(word, word) if word else word
+
+
+@cache
+def _words_by_lower_case() -> dict[str, str]:
+    words: dict[str, str] = {}
     for doc_type in document_types():
-        if word and doc_type.word == word:
-            return doc_type.code or doc_type.word
-    return word
+        words.setdefault(doc_type.word.lower(), doc_type.word)
+    return words
 
 
 def canonical_type_word(word: str) -> str:
     """`KẾ HOẠCH`, `kế hoạch` -> `Kế hoạch`."""
-    lowered = word.lower()
-    for doc_type in document_types():
-        if doc_type.word.lower() == lowered:
-            return doc_type.word
-    return word
+    return _words_by_lower_case().get(word.lower(), word)
 
 
 @cache

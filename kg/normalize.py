@@ -40,10 +40,21 @@ def _retone_table() -> dict[str, str]:
 
 
 _RETONE = _retone_table()
-_RETONE_RE = re.compile("|".join(sorted(_RETONE, key=len, reverse=True)))
-# The styles differ only in open syllables ("hoá", "thuỷ"; "hoàn" is the same in
-# both), and "qu" is a consonant ("quý" stays).
-_RETONE_CONTEXT = re.compile(r"(?<![qQ])(" + _RETONE_RE.pattern + r")(?![^\W\d_])")
+
+
+def _retone_pattern() -> str:
+    """The old-style pairs, each spelt as its glide then the toned vowels that may follow it:
+    a pattern that opens with a plain letter is scanned for at the speed of C."""
+    seconds: dict[str, set[str]] = {}
+    for pair in _RETONE:
+        seconds.setdefault(pair[0], set()).add(pair[1])
+    # The styles differ only in open syllables ("hoá", "thuỷ"; "hoàn" is the same in
+    # both), and "qu" is a consonant ("quý" stays).
+    pairs = "|".join(f"{first}(?<![qQ]{first})[{''.join(sorted(tones))}]" for first, tones in sorted(seconds.items()))
+    return rf"({pairs})(?![^\W\d_])"
+
+
+_RETONE_CONTEXT = re.compile(_retone_pattern())
 
 
 # Scraped pages saved as .txt keep their markup; it reads as a browser shows it: a tag that
@@ -55,10 +66,11 @@ _TAG = r"<(?:/?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?|!--[^<>]*--|![A-Za-z][^<>]*)>
 _ENTITY = r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|tr|td|th|h[1-6]|table|ul|ol|section|article|blockquote|hr)\b", re.I)
 
-_SPECIAL_RE = re.compile(
-    f"{_TAG}|{_ENTITY}|[{''.join(sorted(_DROPPED | _SPACES | _DASHES | set(_LOOKALIKES)))}]|.[\u0300-\u036f]+",
-    re.DOTALL,
-)
+_REWRITTEN = "".join(sorted(_DROPPED | _SPACES | _DASHES | set(_LOOKALIKES)))
+_SPECIAL_RE = re.compile(f"{_TAG}|{_ENTITY}|[{_REWRITTEN}]|.[\u0300-\u036f]+", re.DOTALL)
+# Most texts hold none of these: one scan for a character that can be part of a special
+# piece tells where the slower scan may start (a combining mark joins the character before it).
+_SPECIAL_CHARACTER_RE = re.compile(f"[<&{_REWRITTEN}\u0300-\u036f]")
 
 
 def _replacement(piece: str) -> str:
@@ -125,7 +137,8 @@ def normalize(text: str) -> NormalText:
     pieces: list[str] = []
     changed: list[tuple[int, int, int, int]] = []
     copied = normal_length = 0
-    for match in _SPECIAL_RE.finditer(text):
+    first_special = _SPECIAL_CHARACTER_RE.search(text)
+    for match in _SPECIAL_RE.finditer(text, max(0, first_special.start() - 1)) if first_special else ():
         original = match.group(0)
         replacement = _replacement(original)
         if replacement == original:

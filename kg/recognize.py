@@ -16,9 +16,17 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 
 from kg import lexicon
-from kg.phrases import UPPER_LETTERS, NameFinder, PhraseFinder, first_word
+from kg.phrases import (
+    UPPER_LETTERS,
+    NameFinder,
+    PhraseFinder,
+    first_word,
+    lower_case,
+    trie_pattern,
+)
 from kg.spans import SpanIndex
 
 # ---- the shapes of numbers and symbols --------------------------------------
@@ -32,8 +40,10 @@ _DASH = r"[ \n]{0,2}-[ \n]{0,2}"
 _SLASH = r"[ \n]{0,2}/[ \n]{0,2}"
 _YEAR = r"(?:19|20)\d\d"
 
+# The number's first digit opens the pattern (the look-behind follows it), so that the
+# engine skips to digits.
 _SYMBOL_RE = re.compile(
-    rf"""(?<![\w/.-])(?P<number>\d{{1,5}})
+    rf"""(?P<number>\d(?<![\w/.-]\d)\d{{0,4}})
     (?:
         {_DASH}(?P<party_type>{_SEGMENT}){_SLASH}(?P<party_issuer>{_SEGMENT}(?:-{_SEGMENT})*)
       | (?:{_SLASH}(?P<year>{_YEAR}))?{_SLASH}(?P<state_head>{_SEGMENT})
@@ -44,9 +54,11 @@ _SYMBOL_RE = re.compile(
     re.VERBOSE,
 )
 
+# Opening with a digit (`\d\d?`, not `\d{1,2}`), the pattern is scanned for at the speed of C.
 _DATE_RE = re.compile(
-    rf"""(?P<day>\d{{1,2}})[ \n]*(?P<sep>[/.-])[ \n]*(?P<month>\d{{1,2}})[ \n]*(?P=sep)[ \n]*(?P<year>{_YEAR})(?!\d)
-       | (?P<day2>\d{{1,2}})[ \n]+tháng[ \n]+(?P<month2>\d{{1,2}})[ \n]+năm[ \n]+(?P<year2>{_YEAR})(?!\d)""",
+    rf"""(?P<day>\d\d?)
+    (?: [ \n]*(?P<sep>[/.-])[ \n]*(?P<month>\d{{1,2}})[ \n]*(?P=sep)[ \n]*(?P<year>{_YEAR})(?!\d)
+      | [ \n]+tháng[ \n]+(?P<month2>\d{{1,2}})[ \n]+năm[ \n]+(?P<year2>{_YEAR})(?!\d) )""",
     re.VERBOSE | re.IGNORECASE,
 )
 
@@ -99,24 +111,31 @@ def _prefix_re() -> re.Pattern:
 
 @cache
 def _incomplete_finder() -> PhraseFinder:
-    pattern = re.compile(
-        rf"(?P<word>{_type_word_re().pattern})[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
-        r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
-    )
-    return PhraseFinder(pattern, (first_word(t.word) for t in lexicon.document_types()))
+    words = [t.word for t in lexicon.document_types()]
+
+    def pattern(chosen: list[int]) -> re.Pattern:
+        return re.compile(
+            rf"(?P<word>(?i:{_alternation(words[i] for i in chosen)}))[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
+            r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
+        )
+
+    return PhraseFinder(words, pattern)
 
 
 @cache
 def _named_finder() -> PhraseFinder:
     named_types = [t.word for t in lexicon.document_types() if t.named]
-    named = _alternation(named_types)
     stop = _alternation(lexicon.connectives("name_end"))
     word = r"[^\W\d_]+"
-    pattern = re.compile(
-        rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{UPPER_LETTERS}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
-        rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
-    )
-    return PhraseFinder(pattern, map(first_word, named_types))
+
+    def pattern(chosen: list[int]) -> re.Pattern:
+        named = _alternation(named_types[i] for i in chosen)
+        return re.compile(
+            rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{UPPER_LETTERS}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
+            rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
+        )
+
+    return PhraseFinder(named_types, pattern)
 
 
 @cache
@@ -126,6 +145,14 @@ def _issuer_re() -> re.Pattern:
         names.append(issuer.name)
         names.extend(issuer.aliases)
     return re.compile(rf"(?:{_alternation(names)})(?![^\W\d_])")
+
+
+@cache
+def _issuer_first_word_re() -> re.Pattern:
+    """The first words of the issuers' names, where `_issuer_re` can match."""
+    return re.compile(
+        trie_pattern({name.split()[0] for issuer in lexicon.issuer_names() for name in (issuer.name, *issuer.aliases)})
+    )
 
 
 @cache
@@ -180,7 +207,7 @@ def read_place(text: str, position: int) -> tuple[str | None, int]:
 
 def parse_date(match: re.Match) -> tuple[str | None, str | None]:
     """ISO date of a `_DATE_RE` match, or (None, warning) for an impossible one."""
-    day = match.group("day") or match.group("day2")
+    day = match.group("day")
     month = match.group("month") or match.group("month2")
     year = match.group("year") or match.group("year2")
     try:
@@ -298,11 +325,17 @@ _CASE_FIXES = {"TTG": "TTg", "CTR": "CTr", "QĐI": "QĐi", "QYĐ": "QyĐ", "TTR"
 
 
 def _fix_case(segment: str) -> str:
-    return _CASE_FIXES.get(segment.upper(), segment) if segment.upper() in _CASE_FIXES else segment
+    return _CASE_FIXES.get(segment.upper(), segment)
 
 
 def _segments(raw: str) -> list[str]:
-    return [_fix_case(s.replace("TƯ", "TW")) for s in re.split(r"\s*-\s*", raw.strip()) if s]
+    raw = raw.strip()
+    if "-" not in raw:
+        return [_fix_case(raw.replace("TƯ", "TW"))] if raw else []
+    return [_fix_case(s.replace("TƯ", "TW")) for s in _SEGMENT_SEPARATOR_RE.split(raw) if s]
+
+
+_SEGMENT_SEPARATOR_RE = re.compile(r"\s*-\s*")
 
 
 def _party_issuer(code: str) -> bool:
@@ -343,13 +376,35 @@ def _from_symbol(match: re.Match) -> tuple[str, str | None, str, str] | None:
     return None
 
 
-def _type_from_prefix(text: str, start: int) -> tuple[int, str | None, int | None]:
+@cache
+def _prefix_word_re() -> re.Pattern:
+    """Where `_prefix_re` can match but at its end: the first word of a type word, or "số", in lower case."""
+    return re.compile(trie_pattern([*(first_word(t.word) for t in lexicon.document_types()), "số"]))
+
+
+def _prefix_before(text: str, start: int, lowered: str | None) -> re.Match:
+    """`_prefix_re().search` in the 60 characters before `start`, tried where a type word or
+    "số" stands (found in the lower-cased text), else where it matches empty."""
+    window = max(0, start - 60)
+    if lowered is None:
+        return _prefix_re().search(text, window, start)
+    word = _prefix_word_re().search(lowered, window, start)
+    while word:
+        if match := _prefix_re().match(text, word.start(), start):
+            return match
+        word = _prefix_word_re().search(lowered, word.start() + 1, start)
+    if start > window and text[start - 1] == "\n":
+        return _prefix_re().match(text, start - 1, start)  # `$` matches before a last line break
+    return _prefix_re().match(text, start, start)
+
+
+def _type_from_prefix(text: str, start: int, lowered: str | None) -> tuple[int, str | None, int | None]:
     """Where the citation starts once its type word and "số" are included.
 
     Returns the start, the type word, and where "số" stands (None without it).
     """
-    match = _prefix_re().search(text, max(0, start - 60), start)
-    if not match or match.start() == start:
+    match = _prefix_before(text, start, lowered)
+    if match.start() == start:
         return start, None, None
     word = match.group("word")
     if word and match.start("word") > 0 and text[match.start("word") - 1].isalpha():
@@ -360,14 +415,14 @@ def _type_from_prefix(text: str, start: int) -> tuple[int, str | None, int | Non
     return (number_word_at if number_word_at is not None else start), None, number_word_at
 
 
-def _numbered(text: str) -> list[Citation]:
+def _numbered(text: str, lowered: str | None) -> list[Citation]:
     found = []
     for match in _SYMBOL_RE.finditer(text):
         parsed = _from_symbol(match)
         if parsed is None:
             continue
         symbol, year, family, issuer_code = parsed
-        start, word, number_word_at = _type_from_prefix(text, match.start())
+        start, word, number_word_at = _type_from_prefix(text, match.start(), lowered)
         if (
             family == "state"
             and not word
@@ -388,9 +443,9 @@ def _numbered(text: str) -> list[Citation]:
     return found
 
 
-def _incomplete(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
+def _incomplete(text: str, lowered: str | None, numbered: SpanIndex[Citation]) -> list[Citation]:
     found = []
-    for match in _incomplete_finder().finditer(text):
+    for match in _incomplete_finder().finditer(text, lowered):
         if numbered.covering(match.start("number")):
             continue
         word, number = match.group("word"), match.group("number")
@@ -404,10 +459,10 @@ def _incomplete(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
 _NAMED_NUMBER_RE = re.compile(rf"[ \n]*{_NUMBER_WORD}?[ \n]*:?[ \n]*$")
 
 
-def _named(text: str, numbered: SpanIndex[Citation]) -> list[Citation]:
+def _named(text: str, lowered: str | None, numbered: SpanIndex[Citation]) -> list[Citation]:
     """Documents known by name; a name right before a number names that numbered citation."""
     found = []
-    for match in _named_finder().finditer(text):
+    for match in _named_finder().finditer(text, lowered):
         if numbered.covering(match.start()):
             continue
         word = lexicon.canonical_type_word(match.group("word"))
@@ -435,8 +490,21 @@ def _is_header(text: str, number_word_at: int | None) -> bool:
     return not re.search(r"[a-zà-ỹđ]", text[line_start:number_word_at])
 
 
-_ISSUING_RE = re.compile(r"(?i:ban hành|ký|xây dựng)[ \n]*$")
-_LEADING_DATE_RE = re.compile(r"(?i:ngày)[ \n]*(?=\d)")
+_ISSUING_VERBS = ("ban hành", "ký", "xây dựng")
+_ISSUING_RE = re.compile(rf"(?i:{'|'.join(_ISSUING_VERBS)})[ \n]*$")
+
+
+def issuing_verb_before(text: str, start: int, end: int) -> re.Match | None:
+    """`_ISSUING_RE.search(text, start, end)`: the verb can only end where the spaces
+    before `end` start, so it is tried there, the longest first (the leftmost)."""
+    verb_end = start + len(text[start:end].rstrip(" \n"))
+    for length in sorted({len(verb) for verb in _ISSUING_VERBS}, reverse=True):
+        if verb_end - length >= start and (match := _ISSUING_RE.match(text, verb_end - length, end)):
+            return match
+    return None
+
+
+_LEADING_DATE_RE = re.compile(r"[nN](?i:gày)[ \n]*(?=\d)")  # (?i:n) is [nN]: the engine skips to those at C speed
 
 
 _LIST_JOIN_RE = re.compile(r"[ \n]*(?:,|;|và)[ \n]*(?:và[ \n]*)?")
@@ -460,7 +528,7 @@ _ISSUING_WINDOW = 240
 
 def read_issuing_clause(text: str, citation: Citation, clause_start: int, taken: SpanIndex[Citation]) -> None:
     """An issuing clause before the citation: "Ngày 2/12/2022, BTV Tỉnh ủy đã ban hành ..."."""
-    if not _ISSUING_RE.search(text, max(clause_start, citation.start - 30), citation.start):
+    if not issuing_verb_before(text, max(clause_start, citation.start - 30), citation.start):
         return
     citation.issued = True
     clause_start = max(clause_start, citation.start - _ISSUING_WINDOW)
@@ -468,16 +536,18 @@ def read_issuing_clause(text: str, citation: Citation, clause_start: int, taken:
     def outside(position: int) -> bool:
         return taken.covering(position) is None
 
-    position = clause_start
-    while position < citation.start:
+    # An issuer can start only where the first word of one of its names stands.
+    name = _issuer_first_word_re().search(text, clause_start)
+    while name and name.start() < citation.start:
+        position = name.start()
         if text[position].isupper() and (position == 0 or not text[position - 1].isalpha()) and outside(position):
             issuer, level, place, after = read_issuer(text, position)
             if issuer and (citation.issuer is None or place):
                 citation.issuer, citation.issuer_level, citation.place = issuer, level, place
             if issuer:
-                position = after
+                name = _issuer_first_word_re().search(text, after)
                 continue
-        position += 1
+        name = _issuer_first_word_re().search(text, position + 1)
     dates = [
         date
         for lead in _LEADING_DATE_RE.finditer(text, clause_start, citation.start)
@@ -534,10 +604,11 @@ def _read_header(text: str, citation: Citation) -> None:
 
 def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citation]:
     """All citations in a normalised text, in text order."""
-    citations = _numbered(text)
-    numbered = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
-    citations += _incomplete(text, numbered)
-    citations += _named(text, numbered)
+    lowered = lower_case(text)
+    citations = _numbered(text, lowered)
+    numbered = SpanIndex(citations, attrgetter("start"), attrgetter("end"))
+    citations += _incomplete(text, lowered, numbered)
+    citations += _named(text, lowered, numbered)
     citations.sort(key=lambda c: c.start)
     headers = [c for c in citations if c.kind == "header"]
     for later in headers[1:]:
@@ -546,7 +617,7 @@ def recognize(text: str, sentence_starts: list[int] | None = None) -> list[Citat
     for citation in citations:
         _read_after(text, citation)
     _share_list_dates(text, citations)
-    taken = SpanIndex(citations, lambda c: c.start, lambda c: c.ext_end)
+    taken = SpanIndex(citations, attrgetter("start"), attrgetter("ext_end"))
     for citation in citations:
         sentence_start = starts[max(0, bisect_right(starts, citation.start) - 1)]
         clause_start = max(sentence_start, text.rfind(";", sentence_start, citation.start) + 1)

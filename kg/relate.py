@@ -22,24 +22,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from kg import lexicon
 from kg.model import local_id
-from kg.phrases import PhraseFinder, first_word
-from kg.recognize import _ISSUING_RE, Citation, _issuer_re, _type_word_re, read_issuing_clause
+from kg.phrases import PhraseFinder, lower_case
+from kg.recognize import Citation, _issuer_re, _type_word_re, issuing_verb_before, read_issuing_clause
 from kg.spans import SpanIndex
 
 
-@dataclass(frozen=True)
-class Sentence:
+# Records made for every sentence, cue and link: named tuples cost a third of frozen dataclasses to make.
+class Sentence(NamedTuple):
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     source: Citation
     relation: str
     target: Citation
@@ -47,8 +47,7 @@ class Link:
     sentence: Sentence
 
 
-@dataclass(frozen=True)
-class _Cue:
+class _Cue(NamedTuple):
     start: int
     end: int
     relation: str
@@ -59,8 +58,16 @@ class _Cue:
 # ---- sentences ------------------------------------------------------------------
 
 
-_SENTENCE_END_RE = re.compile(r"[.!?…]+[”\"»)]?(?=[ ]+[\"“(]?(?P<next>\w))|\n+")
-_WORD_BEFORE_RE = re.compile(r"(\S+)$")
+# One character class opens the pattern, so that the engine skips to the characters that can end a sentence.
+_SENTENCE_END_RE = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[”\"»)]?(?=[ ]+[\"“(]?(?P<next>\w))|(?<=\n)\n*)")
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of non-spaces that ends text[start:end] (or its last line break), as `(\\S+)$` finds it."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    piece = text[start:end]
+    return piece.rsplit(None, 1)[-1] if piece and not piece[-1].isspace() else ""
 
 
 def _ends_sentence(text: str, match: re.Match) -> bool:
@@ -71,8 +78,7 @@ def _ends_sentence(text: str, match: re.Match) -> bool:
     following = match.group("next")
     if not (following.isupper() or following.isdigit()):
         return False
-    before = _WORD_BEFORE_RE.search(text, max(0, match.start() - 12), match.start())
-    word = before.group(1) if before else ""
+    word = _word_before(text, max(0, match.start() - 12), match.start())
     return word not in lexicon.connectives("abbreviation") and not (len(word) == 1 and word.isupper())
 
 
@@ -84,23 +90,29 @@ def sentences(text: str) -> list[Sentence]:
         if not _ends_sentence(text, match):
             continue
         end = match.end() if match.group(0)[0] != "\n" else match.start()
-        if text[start:end].strip():
-            found.append(_trimmed(text, start, end))
+        _add_trimmed(found, text, start, end)
         start = match.end()
-    if text[start:].strip():
-        found.append(_trimmed(text, start, len(text)))
+    _add_trimmed(found, text, start, len(text))
     return found
 
 
-def _trimmed(text: str, start: int, end: int) -> Sentence:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Sentence(start, end)
+def _add_trimmed(found: list[Sentence], text: str, start: int, end: int) -> None:
+    """The sentence text[start:end] without the spaces around it, unless it is all spaces."""
+    piece = text[start:end]
+    left_stripped = piece.lstrip()
+    if left_stripped:
+        found.append(Sentence(end - len(left_stripped), start + len(piece.rstrip())))
 
 
 # ---- patterns from the lexicon ---------------------------------------------------
+
+
+def _cue_finder(cues: list[lexicon.Cue]) -> PhraseFinder:
+    def pattern(chosen: list[int]) -> re.Pattern:
+        alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(cues[i].phrase)})" for i in chosen)
+        return re.compile(rf"(?i:{alternatives})(?![^\W\d_])")
+
+    return PhraseFinder([c.phrase for c in cues], pattern)
 
 
 @cache
@@ -113,9 +125,7 @@ def _cue_finders() -> tuple[tuple[PhraseFinder, tuple[lexicon.Cue, ...]], ...]:
             key=lambda c: len(c.phrase),
             reverse=True,
         )
-        alternatives = "|".join(f"(?P<c{i}>{lexicon.phrase_pattern(c.phrase)})" for i, c in enumerate(phrases))
-        pattern = re.compile(rf"(?i:{alternatives})(?![^\W\d_])")
-        finders.append((PhraseFinder(pattern, (first_word(c.phrase) for c in phrases)), tuple(phrases)))
+        finders.append((_cue_finder(phrases), tuple(phrases)))
     return tuple(finders)
 
 
@@ -176,6 +186,7 @@ _LIST_RE = re.compile(r"[ \n]*(?:,|;|và|hoặc|cùng với|cùng)(?:[ \n]*(?:,|
 _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc)[ \n]*$)")
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
+_LEADING_SPACE_RE = re.compile(r"\s*")
 _PARALLEL_RE = re.compile(r"(?<![^\W\d_])(?:đồng thời|cũng như)(?![^\W\d_])")
 _COORDINATION_RE = re.compile(r"(?:,|;|(?<![^\W\d_])(?:đồng thời|và|cũng như)(?![^\W\d_]))")
 _MAX_EXTENT = 600  # how far back a citation's date, issuer and title may start
@@ -194,16 +205,18 @@ def _fullmatch(pattern: re.Pattern, text: str) -> bool:
 class _Reader:
     def __init__(self, text: str, citations: list[Citation]):
         self.text = text
-        self.citations = SpanIndex(citations, lambda c: c.start, lambda c: c.end)
+        self.lowered = lower_case(text)
+        self.citations = SpanIndex(citations, attrgetter("start"), attrgetter("end"))
         self.header = next((c for c in citations if c.kind == "header"), None)
-        self.first_line = text.lstrip().split("\n", 1)
+        self.text_start = _LEADING_SPACE_RE.match(text).end()
+        self.first_line_end = text.find("\n", self.text_start)  # -1: the text is one line
         self.links: list[Link] = []
         self.sources: set[int] = set()
         self.unnumbered: list[Citation] = []
         self.pending: list[tuple[_Cue, Citation, Sentence]] = []
         self.incoming: dict[int, tuple[Citation | str, str, _Cue]] = {}
         self.clause_marks = [m.start() for m in re.finditer(r"[;:]", text)]
-        self.cues = SpanIndex(self._find_cues(), lambda c: c.start, lambda c: c.end)
+        self.cues = SpanIndex(self._find_cues(), attrgetter("start"), attrgetter("end"))
         self.by_type: dict[str, list[Citation]] = {}
         for citation in self.citations.items:
             if citation.kind in ("numbered", "header"):
@@ -211,11 +224,11 @@ class _Reader:
 
     def _find_cues(self) -> list[_Cue]:
         spans = SpanIndex(
-            [c for c in self.citations.items if c.kind != "named"], lambda c: c.start, lambda c: max(c.end, c.ext_end)
+            [c for c in self.citations.items if c.kind != "named"], attrgetter("start"), lambda c: max(c.end, c.ext_end)
         )
         (plain, plain_phrases), (gapped, gapped_phrases) = _cue_finders()
-        found = {m.start(): self._cue(m, plain_phrases) for m in plain.finditer(self.text)}
-        for match in gapped.finditer(self.text):
+        found = {m.start(): self._cue(m, plain_phrases) for m in plain.finditer(self.text, self.lowered)}
+        for match in gapped.finditer(self.text, self.lowered):
             if spans.overlapping(match.start(), match.end()):
                 continue  # the gap may not run over a citation
             for start in [start for start in found if match.start() <= start < match.end()]:
@@ -275,9 +288,9 @@ class _Reader:
 
     def is_headline(self, sentence: Sentence) -> bool:
         """A news headline restates its body: a first line with no full stop, more text below."""
-        first = self.first_line[0].rstrip()
-        start = len(self.text) - len(self.text.lstrip())
-        return len(self.first_line) > 1 and sentence.start == start and not first.endswith((".", ";", ":"))
+        if self.first_line_end < 0 or sentence.start != self.text_start:
+            return False
+        return not self.text[self.text_start : self.first_line_end].rstrip().endswith((".", ";", ":"))
 
     def own_document(self, doc_type: str) -> Citation | None:
         """The text's own document, when it is of this type."""
@@ -300,7 +313,7 @@ class _Reader:
             word = lexicon.canonical_type_word(match.group("head"))
             sentence_initial = not self.text[clause_start : match.start("head")].strip(" \n,;:-")
             capitalised = match.group("head")[0].isupper()
-            issuing = _ISSUING_RE.search(self.text, max(sentence.start, match.start("head") - 20), match.start("head"))
+            issuing = issuing_verb_before(self.text, max(sentence.start, match.start("head") - 20), match.start("head"))
             this = re.search(r"(?i:này)", match.group("gap"))
             heading = match.group("head").isupper()
             own = self.own_document(word)
@@ -469,6 +482,8 @@ class _Reader:
 
     def _read_passives_of_own_document(self, sentence: Sentence) -> None:
         """ "... được thay thế bởi Kế hoạch này": the text's own document is the source."""
+        if self.header is None:
+            return  # a text without a header has no own document
         for cue in self.cues.between(sentence.start, sentence.end):
             if not cue.reverse:
                 continue
@@ -529,6 +544,8 @@ class _Reader:
 
 def relate(text: str, citations: list[Citation], spans: list[Sentence]) -> tuple[list[Link], list[Citation]]:
     """The relations a text states (in its sentences `spans`), and the documents without a number they involve."""
+    if not citations:
+        return [], []  # a relation needs a cited document
     reader = _Reader(text, citations)
     reader.read(spans)
     return reader.links, reader.unnumbered

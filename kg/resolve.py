@@ -14,12 +14,14 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 from kg import lexicon
 from kg.model import Context, Evidence, Mention, Reference, Relation, local_id
 from kg.normalize import NormalText, fold
+from kg.phrases import lower_case, match_starts, trie_pattern
 from kg.recognize import (
     _DATE_RE,
     _PLACE_KINDS,
@@ -61,10 +63,9 @@ def _province_votes(text: str) -> Counter:
     votes: Counter = Counter()
     for province, strong in _places(text):
         votes[province] += 2 if strong else 1
-    for match in _header_place_re().finditer(text, 0, 600):
+    for match in _header_places(text):
         votes[_folded_places()[(match.group("place") or match.group("dated")).lower()]] += 3
-    first_line = text.lstrip().split("\n", 1)[0]
-    headline = re.match(r"(?P<place>[^:\n]{2,40}):", first_line)
+    headline = _HEADLINE_PLACE_RE.match(text, _LEADING_SPACE_RE.match(text).end())
     if headline and headline.group("place").strip() in places:
         votes[places[headline.group("place").strip()][0]] += 3
     return votes
@@ -75,15 +76,54 @@ def _folded_places() -> dict[str, str]:
     return {name.lower(): province for name, (province, _) in place_names().items()}
 
 
+# Where a header's place can stand: after one of these words, or at the start of a line.
+_HEADER_PLACE_KINDS = (
+    "tỉnh",
+    "thành phố",
+    "huyện",
+    "quận",
+    "thị xã",
+    "tỉnh ủy",
+    "thành ủy",
+    "huyện ủy",
+    "quận ủy",
+    "thị ủy",
+)
+_HEADER_PLACE_ZONE = 600
+
+
 @cache
 def _header_place_re() -> re.Pattern:
     """A place in a document's upper-case header ("UBND TỈNH QUẢNG TRỊ") or place-and-date line."""
-    names = "|".join(re.escape(n) for n in sorted(place_names(), key=len, reverse=True)) or r"(?!x)x"
-    kinds = r"(?:tỉnh|thành phố|huyện|quận|thị xã|tỉnh ủy|thành ủy|huyện ủy|quận ủy|thị ủy)"
+    names = trie_pattern(place_names())
+    any_case_names = trie_pattern(name.lower() for name in place_names())  # the same names under (?i:)
+    kinds = "|".join(_HEADER_PLACE_KINDS)
     return re.compile(
-        rf"(?i:(?<![^\W\d_]){kinds}[ \n]+(?P<place>{names})(?![^\W\d_]))"
+        rf"(?i:(?<![^\W\d_])(?:{kinds})[ \n]+(?P<place>{any_case_names})(?![^\W\d_]))"
         rf"|(?:^|\n)[ ]*(?P<dated>{names}),[ ]*(?i:ngày)",
     )
+
+
+_HEADER_PLACE_START_RE = re.compile(trie_pattern(["\n", *_HEADER_PLACE_KINDS]))  # one trie: scanned for at C speed
+
+
+def _header_places(text: str) -> Iterator[re.Match]:
+    """The matches of `_header_place_re` in the head of the text, tried only where one can start:
+    at the start of a line, or where a kind word stands in any case (found in the lower-cased head)."""
+    head = text[:_HEADER_PLACE_ZONE]
+    lowered = lower_case(head)
+    if lowered is None:
+        yield from _header_place_re().finditer(text, 0, _HEADER_PLACE_ZONE)
+        return
+    resume = 0
+    for start in [0, *match_starts(_HEADER_PLACE_START_RE, lowered, 1)]:
+        if start >= resume and (match := _header_place_re().match(text, start, _HEADER_PLACE_ZONE)):
+            yield match
+            resume = match.end()
+
+
+_LEADING_SPACE_RE = re.compile(r"\s*")
+_HEADLINE_PLACE_RE = re.compile(r"(?P<place>[^:\n]{2,40}):")
 
 
 def province_named(name: str) -> str | None:
@@ -101,9 +141,14 @@ def _bare_letters(name: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@cache
+def _provinces_by_name() -> dict[str, lexicon.Province]:
+    return {p.name: p for p in lexicon.provinces()}
+
+
 def province_on(name: str | None, date: str | None) -> str | None:
     """The province that held `name`'s territory on `date`: Bắc Kạn after 1 July 2025 is Thái Nguyên."""
-    by_name = {p.name: p for p in lexicon.provinces()}
+    by_name = _provinces_by_name()
     seen = set()
     while date and name in by_name and name not in seen:
         seen.add(name)
@@ -133,7 +178,7 @@ def sentence_province(text: str, sentence: Sentence) -> str | None:
 def text_date(text: str) -> str | None:
     """The text's own date: a date line near the top, or the place-and-date line of a document."""
     head = text[:_HEAD]
-    place_date = PLACE_DATE_RE.search(head)
+    place_date = _place_date(head)
     if place_date:
         date = _DATE_RE.match(head, place_date.end())
         if date and parse_date(date)[0]:
@@ -144,7 +189,7 @@ def text_date(text: str) -> str | None:
         if not match:
             continue
         rest = (stripped[: match.start()] + stripped[match.end() :]).strip(" ,|-[]()")
-        if len(re.findall(r"[^\W\d_]+", rest)) <= 4:  # "Thứ Sáu, 22/12/2023, 05:25 [GMT+7]"
+        if not _FIVE_WORDS_RE.search(rest):  # "Thứ Sáu, 22/12/2023, 05:25 [GMT+7]"
             iso, _ = parse_date(match)
             if iso:
                 return iso
@@ -152,6 +197,17 @@ def text_date(text: str) -> str | None:
 
 
 _HEAD = 600
+_FIVE_WORDS_RE = re.compile(r"[^\W\d_]+(?:[\W\d_]+[^\W\d_]+){4}")
+_COMMA_DATE_RE = re.compile(r",[ \n]*(?i:ngày)[ \n]*(?=\d)")
+
+
+def _place_date(head: str) -> re.Match | None:
+    """`PLACE_DATE_RE.search(head)`, started after the last comma before the first ", ngày":
+    a place-and-date line ends with that and holds no other comma."""
+    comma_date = _COMMA_DATE_RE.search(head)
+    if comma_date is None:
+        return None
+    return PLACE_DATE_RE.search(head, head.rfind(",", 0, comma_date.start()) + 1)
 
 
 # ---- documents -----------------------------------------------------------------
@@ -207,9 +263,18 @@ def _party_term(date: str | None, symbol: str) -> str | None:
     return None
 
 
+@cache
+def _registry() -> dict[tuple[str, int], list[lexicon.CentralDocument]]:
+    """The registry of central documents by symbol and number."""
+    entries: dict[tuple[str, int], list[lexicon.CentralDocument]] = {}
+    for document in lexicon.central_documents():
+        entries.setdefault((document.symbol, int(document.number)), []).append(document)
+    return entries
+
+
 def _registry_term(number: str, symbol: str, text_date: str | None) -> tuple[str | None, bool]:
     """(term, ambiguous) from the registry of central documents issued before the text."""
-    known = [d for d in lexicon.central_documents() if d.symbol == symbol and int(d.number) == int(number)]
+    known = _registry().get((symbol, int(number)), [])
     if text_date:
         known = [d for d in known if d.date is None or d.date <= text_date]
     if len(known) == 1:
@@ -292,14 +357,18 @@ class _Resolver:
 
         def pick(attribute: str):
             """The first value any citation of the document gives."""
-            return next((getattr(c, attribute) for c in citations if getattr(c, attribute)), None)
+            for citation in citations:
+                value = getattr(citation, attribute)
+                if value:
+                    return value
+            return None
 
         dates = {c.date for c in citations if c.date}
         if len(dates) > 1:
             self.warnings.append(f"{first.number}-{first.symbol}: several dates {sorted(dates)}; kept the first")
         for citation in citations:
             self.warnings.extend(citation.warnings)
-        level = next((_level(c) for c in citations if _level(c)), None)
+        level = next(filter(None, map(_level, citations)), None)
         reference = Reference(
             id=f"r{index}",
             type=pick("type"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from operator import sub
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -19,9 +20,9 @@ class SpanIndex(Generic[Item]):
 
     def __init__(self, items: Sequence[Item], start: Callable[[Item], int], end: Callable[[Item], int]):
         self.items = sorted(items, key=start)
-        self.starts = [start(item) for item in self.items]
+        self.starts = list(map(start, self.items))
         self._end = end
-        self._longest = max((end(item) - start(item) for item in self.items), default=0)
+        self._longest = max(map(sub, map(end, self.items), self.starts), default=0)
 
     def __len__(self) -> int:
         return len(self.items)
