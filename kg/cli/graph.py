@@ -65,9 +65,11 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
 
 
 def _text_built(item) -> str:
-    """The --verbose line of one file of the build; kg.builder streams ((location, ...), outcome)."""
-    (location, *_), outcome = item
-    return f"{location}: {'not read' if isinstance(outcome, str) else 'read'}"  # a failure's reason comes after
+    """The --verbose line of one file of the build; kg.builder streams (location, outcome)."""
+    location, outcome = item
+    if isinstance(outcome, str):
+        return f"{location}: not read"  # the failure's reason comes after
+    return f"{location}: {'unchanged' if outcome.unchanged else 'read'}"
 
 
 @click.command("export")
