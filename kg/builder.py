@@ -336,7 +336,7 @@ def _triples_into(text: str, graph: str) -> list[ox.Quad]:
 # ---- build ------------------------------------------------------------------------------------
 
 
-class _Writer:
+class GraphWriter:
     """Replaces source graphs in batches, each written in a thread of its own while the
     next batch gathers: the graphs the store held are dropped in one write, the batch's
     new graphs added in another (kg.store `add_graphs`), so a build killed midway leaves
@@ -374,7 +374,7 @@ class _Writer:
         if self._writing:
             self._writing.result()
 
-    def __enter__(self) -> _Writer:
+    def __enter__(self) -> GraphWriter:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -468,7 +468,10 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
     recorded = recorded_sources(store)
     stored = [(location, tuple((sha, key) for _, sha, key in recorded.get(location, ()))) for location in locations]
     outcomes = zip(locations, ordered_map(partial(_graph_stored, recipe), stored, jobs), strict=True)
-    with _Writer(store) as writer, progress(outcomes, len(locations)) if progress else nullcontext(outcomes) as items:
+    with (
+        GraphWriter(store) as writer,
+        progress(outcomes, len(locations)) if progress else nullcontext(outcomes) as items,
+    ):
         for location, outcome in items:
             held = {graph for graph, _, _ in recorded.get(location, ())}
             if isinstance(outcome, str):
