@@ -10,10 +10,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from test_store_http import endpoint  # noqa: F401 (the Oxigraph server, a fixture)
 
 from kg.builder import build
 from kg.cli import main
 from kg.partitions import load, partition
+from kg.store import open_store
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 RECORDS = [
@@ -141,3 +143,15 @@ def test_a_cluster_given_by_its_address_writes_the_same_partitions(corpus, tmp_p
     assert cluster.scheduler_address.startswith("tcp://")
     assert [path.read_bytes() for path in remote.partitions] == [path.read_bytes() for path in local.partitions]
     assert remote.failures == local.failures
+
+
+def test_partitions_load_into_a_sparql_server_as_into_the_embedded_store(endpoint, corpus, tmp_path):  # noqa: F811
+    parts = tmp_path / "parts"
+    partition([corpus], parts, scheduler="sync")
+    load([parts], store=endpoint)
+    load([parts], store=tmp_path / "embedded")
+    everything = "SELECT ?g ?s ?p ?o WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
+    with open_store(endpoint) as remote, open_store(tmp_path / "embedded", read_only=True) as local:
+        rows = {tuple(sorted(row.items())) for row in remote.select(everything)}
+        assert rows == {tuple(sorted(row.items())) for row in local.select(everything)}
+        assert len(rows) == len(every_quad(tmp_path / "embedded"))
