@@ -472,6 +472,8 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
     recipe = prepare(store, base, reference, analyze)
     summary = BuildSummary()
     recorded = recorded_sources(store)
+    # A record's graph is named by its url, which may have moved to another file.
+    held_anywhere = {graph for texts in recorded.values() for graph, _, _ in texts}
     stored = [(location, tuple((sha, key) for _, sha, key in recorded.get(location, ()))) for location in locations]
     outcomes = zip(locations, ordered_map(partial(_graph_stored, recipe), stored, jobs, WORKER_NICENESS), strict=True)
     with (
@@ -488,7 +490,7 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
                 continue
             summary.failures += [(location, message) for message in outcome.failures]
             for graph, nquads in outcome.graphs:
-                writer.put(nquads, graph if graph in held else None)
+                writer.put(nquads, graph if graph in held_anywhere else None)
                 held.discard(graph)
                 summary.built += 1
             for graph in held:  # records gone from the file
