@@ -171,7 +171,7 @@ def analyze_all(analyze: Analyze, locations: list[str], jobs: int) -> Iterator[l
 class Graphing:
     """What turns a file into named graphs, the same in `kg build`'s workers and in the
     Dask pipeline (kg.partitions): the analysis, the reference data, the URI base of
-    documents and the build key of the extractor and data (`graphing`)."""
+    documents and the build key of the extractor and data (made by `graphing`)."""
 
     analyze: Analyze
     data: ReferenceData

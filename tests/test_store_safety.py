@@ -194,7 +194,7 @@ def test_a_batch_killed_while_the_store_takes_its_files_in_is_all_or_nothing(tmp
     while writer.poll() is None and time.monotonic() < deadline:
         files = bulk_files(store)
         peak = max(peak, files)
-        if files and moment == "written" or files < peak:
+        if (files and moment == "written") or files < peak:
             break
         time.sleep(0.0002)
     writer.kill()
