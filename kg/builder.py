@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import itertools
+import os
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -30,9 +34,15 @@ from kg.version import __version__
 from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
 
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-# Quads of texts per write (twice that with their merged triples), one transaction each: with
-# 200,000, builds with --jobs 2 of 10,000 texts left RocksDB's flush at close waiting forever.
+# Quads of texts per write (twice that with their merged triples): each write must stay one
+# ingestion of Oxigraph's bulk loader (kg.store.BULK_QUADS) to be whole or undone.
 BATCH_QUADS = 50_000
+# Chunks of files in flight per process: enough to keep the workers busy, few enough that
+# results waiting for a slower writer do not pile up in memory.
+CHUNKS_PER_JOB = 4
+# The workers of a build yield the CPU to the process that writes their graphs: with as many
+# workers as cores, the writer was starved and builds took 10% longer (measured, 2 cores).
+WORKER_NICENESS = 5
 STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
 
 Analyzed = tuple[Source, Extraction]  # a text read from a file, and what it states
@@ -116,15 +126,96 @@ def _analyze_one(analyze: Analyze, location: str) -> list[Analyzed | str] | Extr
         return str(error) or type(error).__name__
 
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+_work: Callable | None = None  # what a worker process of `ordered_map` does to each item
+
+
+def _take_work(work: Callable, niceness: int) -> None:
+    global _work
+    _work = work
+    os.nice(niceness)
+
+
+def _work_on(chunk: tuple) -> list:
+    return [_work(item) for item in chunk]
+
+
+def ordered_map(work: Callable[[Item], Result], items: list[Item], jobs: int, niceness: int = 0) -> Iterator[Result]:
+    """`work` of each item in `jobs` processes, streamed in the order of `items`. Only a
+    few chunks are in flight at a time, so that results wait in the workers, not in this
+    process, when it consumes them slower than they come; `work` is sent to each worker
+    once. The workers run `niceness` steps below this process's priority."""
+    if jobs <= 1 or len(items) < 2:
+        yield from map(work, items)
+        return
+    size = max(1, min(64, len(items) // (jobs * CHUNKS_PER_JOB)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_take_work, initargs=(work, niceness)) as pool:
+        pending = deque()
+        remaining = iter(items)
+        for chunk in iter(lambda: tuple(itertools.islice(remaining, size)), ()):
+            pending.append(pool.submit(_work_on, chunk))
+            if len(pending) >= jobs * CHUNKS_PER_JOB:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
 def analyze_all(analyze: Analyze, locations: list[str], jobs: int) -> Iterator[list[Analyzed | str] | Extraction | str]:
     """`analyze` of each location, in `jobs` processes, streamed in the order of `locations`;
     a location that fails gives its error's message."""
-    work = partial(_analyze_one, analyze)
-    if jobs <= 1 or len(locations) < 2:
-        yield from map(work, locations)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(work, locations, chunksize=max(1, min(64, len(locations) // (jobs * 4))))
+    return ordered_map(partial(_analyze_one, analyze), locations, jobs)
+
+
+@dataclass(frozen=True)
+class Graphing:
+    """What turns a file into named graphs, the same in `kg build`'s workers and in the
+    Dask pipeline (kg.partitions): the analysis, the reference data, the URI base of
+    documents and the build key of the extractor and data (made by `graphing`)."""
+
+    analyze: Analyze
+    data: ReferenceData
+    base: str
+    build_key: str
+
+
+@dataclass(frozen=True)
+class FileGraphs:
+    """What one file gives: each of its texts' named graph as N-Quads bytes (named graphs
+    only, lines in a fixed order), one line per record that could not be read, or nothing
+    when the store holds its texts as they are (`unchanged`)."""
+
+    graphs: list[tuple[str, bytes]] = field(default_factory=list)  # (graph IRI, its N-Quads)
+    failures: list[str] = field(default_factory=list)
+    unchanged: bool = False
+
+
+def graph_file(recipe: Graphing, location: str, stored: Collection[tuple[str, str]] = ()) -> FileGraphs | str:
+    """Read, extract and graph the texts of one file: a pure function of the file and
+    `recipe`. `stored`: (sha256, build key) of each text the store holds of the file;
+    when all match the file as it is now, nothing is read. A file that cannot be read at
+    all gives its error's message."""
+    try:
+        sha = file_sha256(location)
+    except ReadError as error:
+        return str(error)
+    key = _file_key(recipe.build_key, location)
+    if stored and all(recorded == (sha, key) for recorded in stored):
+        return FileGraphs(unchanged=True)
+    outcome = _analyze_one(recipe.analyze, location)
+    if isinstance(outcome, str):
+        return outcome
+    texts = [(None, outcome)] if isinstance(outcome, Extraction) else outcome
+    failed = [text for text in texts if isinstance(text, str)]
+    # A file with unreadable records is read again by the next build, which reports
+    # them again, as it does a file that cannot be read at all.
+    text_key = f"{key} incomplete" if failed else key
+    graphs = []
+    for read, extraction in (text for text in texts if not isinstance(text, str)):
+        meta = _source_meta(location, sha, text_key, read, extraction)
+        quads = source_quads(extraction, meta, recipe.data, recipe.base, __version__)
+        graphs.append((source_graph_uri(recipe.base, meta.location), ox.serialize(quads, format=ox.RdfFormat.N_QUADS)))
+    return FileGraphs(graphs, failed)
 
 
 # ---- what the store holds ---------------------------------------------------------------------
@@ -251,26 +342,49 @@ def _triples_into(text: str, graph: str) -> list[ox.Quad]:
 # ---- build ------------------------------------------------------------------------------------
 
 
-class _Writer:
-    """Replaces source graphs in batches. The embedded store drops a batch's old graphs in
-    one transaction and writes its new quads in another, so a build killed midway leaves
-    each text whole or absent (with its checksum), and the next build writes the absent."""
+class GraphWriter:
+    """Replaces source graphs in batches, each written in a thread of its own while the
+    next batch gathers: the graphs the store held are dropped in one write, the batch's
+    new graphs added in another (kg.store `add_graphs`), so a build killed midway leaves
+    each text whole or absent (with its checksum), and the next build writes the absent.
+    A graph the store never held is not dropped: there is nothing to retract."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.graphs: list[str] = []
-        self.quads: list[ox.Quad] = []
+        self.held: list[str] = []
+        self.graphs: list[bytes] = []
+        self.quads = 0
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._writing: Future | None = None
 
-    def put(self, graph: str, quads: list[ox.Quad]) -> None:
-        self.graphs.append(graph)
-        self.quads += quads
-        if len(self.quads) >= BATCH_QUADS:
+    def put(self, nquads: bytes, held: str | None = None) -> None:
+        """Add a text's graph as N-Quads (b"" for none), replacing graph `held` of the store."""
+        if held:
+            self.held.append(held)
+        self.graphs.append(nquads)
+        self.quads += nquads.count(b"\n")
+        if self.quads >= BATCH_QUADS:
             self.flush()
 
     def flush(self) -> None:
-        if self.graphs:
-            self.store.replace_graphs(self.graphs, self.quads)
-        self.graphs, self.quads = [], []
+        """Start writing the batch, once the previous one is written (one write at a time)."""
+        self.wait()
+        self._writing = self._thread.submit(self._write, self.held, b"".join(self.graphs))
+        self.held, self.graphs, self.quads = [], [], 0
+
+    def _write(self, held: list[str], nquads: bytes) -> None:
+        self.store.drop_graphs(held)
+        self.store.add_graphs(nquads)
+
+    def wait(self) -> None:
+        if self._writing:
+            self._writing.result()
+
+    def __enter__(self) -> GraphWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._thread.shutdown()  # lets the write under way finish, so the store closes whole
 
 
 def build(
@@ -291,7 +405,7 @@ def build(
     built with. `remerge` rebuilds the merged default graph from the named graphs
     (kg.store). `reference` is the reference data (default: the package's).
     `analyze(path) -> Extraction` reads and extracts one text, in `jobs`
-    processes. `progress(items, length)` wraps the stream of texts, e.g. a progress bar.
+    processes. `progress(items, length)` wraps the stream of files, e.g. a progress bar.
     """
     if jobs < 1:
         raise BuildError(f"--jobs must be at least 1, not {jobs}")
@@ -316,60 +430,73 @@ def build(
             target.close()
 
 
-def _build(store, locations, roots, jobs, prune, base, remerge, reference, analyze, progress) -> BuildSummary:
+def graphing(
+    base: str | None = None, reference: ReferenceData | None = None, analyze: Analyze = read_and_extract
+) -> Graphing:
+    """How texts are graphed: documents under `base` (default: kg.identity's), with the
+    build key of this extractor and of `reference` (default: the package's data)."""
+    data = reference or ReferenceData.shipped()
+    build_key = f"{__version__} data:{data.digest[:16]} vocab:{vocabulary().digest[:16]}"
+    return Graphing(analyze, data, (base or DEFAULT_BASE).rstrip("/"), build_key)
+
+
+def prepare(
+    store: Store, base: str | None, reference: ReferenceData | None, analyze: Analyze = read_and_extract
+) -> Graphing:
+    """How texts are graphed into `store`, with the base it was built with (BuildError for
+    another); writes the vocabulary and registry graphs where they changed."""
     stored_base = _literal(store, META_GRAPH, KG + "base", META_GRAPH)
     if base and stored_base and base != stored_base:
         raise BuildError(f"--base {base}: the store was built with base {stored_base}; use it or a new store")
-    base = (base or stored_base or DEFAULT_BASE).rstrip("/")
-    data = reference or ReferenceData.shipped()
+    recipe = graphing(base or stored_base, reference, analyze)
     vocab = vocabulary()
-    build_key = f"{__version__} data:{data.digest[:16]} vocab:{vocab.digest[:16]}"
-
     if _literal(store, META_GRAPH, KG + "vocabularyDigest", META_GRAPH) != vocab.digest:
         store.replace_graphs([VOCABULARY_GRAPH], _triples_into(resource_text("vocab.ttl"), VOCABULARY_GRAPH))
-    if _literal(store, META_GRAPH, KG + "registryDigest", META_GRAPH) != data.digest:
-        store.replace_graphs([REGISTRY_GRAPH], registry_quads(data, base))
+    if _literal(store, META_GRAPH, KG + "registryDigest", META_GRAPH) != recipe.data.digest:
+        store.replace_graphs([REGISTRY_GRAPH], registry_quads(recipe.data, recipe.base))
+    return recipe
 
+
+def finish(store: Store, recipe: Graphing, remerge: bool = False) -> dict[str, int]:
+    """Complete a store after its source graphs were written: the merged default graph
+    rebuilt if `remerge`, the statistics and counts kept in the meta graph (returned)."""
+    if remerge:
+        store.remerge()
+    statistics = compute_statistics(store)
+    meta = {"base": recipe.base, "vocabularyDigest": vocabulary().digest, "registryDigest": recipe.data.digest}
+    store.replace_graphs([META_GRAPH], _meta_quads({**meta, **statistics}) + _count_quads(store))
+    return statistics
+
+
+def _build(store, locations, roots, jobs, prune, base, remerge, reference, analyze, progress) -> BuildSummary:
+    recipe = prepare(store, base, reference, analyze)
     summary = BuildSummary()
     recorded = recorded_sources(store)
-    todo: list[tuple[str, str, str]] = []
-    for location in locations:
-        try:
-            sha = file_sha256(location)
-        except ReadError as error:
-            summary.failures.append((location, str(error)))
-            continue
-        key = _file_key(build_key, location)
-        texts = recorded.get(location, [])
-        if texts and all((text_sha, text_key) == (sha, key) for _, text_sha, text_key in texts):
-            summary.skipped += len(texts)
-        else:
-            todo.append((location, sha, key))
-
-    writer = _Writer(store)
-    outcomes = zip(todo, analyze_all(analyze, [location for location, _, _ in todo], jobs), strict=True)
-    with progress(outcomes, len(todo)) if progress else nullcontext(outcomes) as items:
-        for (location, sha, key), outcome in items:
+    # A record's graph is named by its url, which may have moved to another file.
+    held_anywhere = {graph for texts in recorded.values() for graph, _, _ in texts}
+    stored = [(location, tuple((sha, key) for _, sha, key in recorded.get(location, ()))) for location in locations]
+    outcomes = zip(locations, ordered_map(partial(_graph_stored, recipe), stored, jobs, WORKER_NICENESS), strict=True)
+    with (
+        GraphWriter(store) as writer,
+        progress(outcomes, len(locations)) if progress else nullcontext(outcomes) as items,
+    ):
+        for location, outcome in items:
+            held = {graph for graph, _, _ in recorded.get(location, ())}
             if isinstance(outcome, str):
                 summary.failures.append((location, outcome))
                 continue
-            texts = [(None, outcome)] if isinstance(outcome, Extraction) else outcome
-            failed = [text for text in texts if isinstance(text, str)]
-            summary.failures += [(location, message) for message in failed]
-            # A file with unreadable records is read again by the next build, which reports
-            # them again, as it does a file that cannot be read at all.
-            text_key = f"{key} incomplete" if failed else key
-            written = set()
-            for read, extraction in (text for text in texts if not isinstance(text, str)):
-                meta = _source_meta(location, sha, text_key, read, extraction)
-                graph = source_graph_uri(base, meta.location)
-                writer.put(graph, source_quads(extraction, meta, data, base, __version__))
-                written.add(graph)
+            if outcome.unchanged:
+                summary.skipped += len(held)
+                continue
+            summary.failures += [(location, message) for message in outcome.failures]
+            for graph, nquads in outcome.graphs:
+                writer.put(nquads, graph if graph in held_anywhere else None)
+                held.discard(graph)
                 summary.built += 1
-            for graph, _, _ in recorded.get(location, []):  # records gone from the file
-                if graph not in written:
-                    writer.put(graph, [])
-    writer.flush()
+            for graph in held:  # records gone from the file
+                writer.put(b"", graph)
+        writer.flush()
+        writer.wait()
 
     if prune:
         # `recorded` is keyed by file: the texts of a JSON Lines file go with it.
@@ -384,11 +511,11 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
         store.drop_graphs(gone)
         summary.removed = len(gone)
 
-    if remerge:
-        store.remerge()
-    statistics = compute_statistics(store)
-    for name, value in statistics.items():
+    for name, value in finish(store, recipe, remerge).items():
         setattr(summary, name, value)
-    meta = {"base": base, "vocabularyDigest": vocab.digest, "registryDigest": data.digest, **statistics}
-    store.replace_graphs([META_GRAPH], _meta_quads(meta) + _count_quads(store))
     return summary
+
+
+def _graph_stored(recipe: Graphing, item: tuple[str, tuple[tuple[str, str], ...]]) -> FileGraphs | str:
+    location, stored = item
+    return graph_file(recipe, location, stored)

@@ -6,7 +6,7 @@ texts that name it (kg.identity), so facts from several texts meet on one node w
 each stays in its own graph: two dates for one document are both kept, each with the
 text that states it. The reference data goes into its own graph, `urn:kg:registry`.
 
-Terms are pyoxigraph's, because the quads go straight into `Store.bulk_extend`.
+Terms are pyoxigraph's, checked when made; a build serialises them as N-Quads for the store.
 """
 
 from __future__ import annotations

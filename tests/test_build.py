@@ -165,3 +165,19 @@ def test_a_store_open_for_writing_is_refused_in_one_line(seeds, tmp_path):
         result = CliRunner().invoke(main, ["build", str(seeds), "--store", str(tmp_path / "store")])
     assert result.exit_code == 1
     assert "open for writing in another process" in result.output
+
+
+def test_a_record_whose_url_another_file_also_gives_replaces_the_first_file_s(tmp_path):
+    """A record's graph is named by its url: when a new file gives the same url, its text
+    replaces the first file's in that graph instead of joining it."""
+    record = '{{"text": "Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số {number}-KH/TU.", "url": "https://bao.example.vn/1"}}\n'
+    (tmp_path / "a.jsonl").write_text(record.format(number=12), encoding="utf-8")
+    store = tmp_path / "store"
+    build([tmp_path / "a.jsonl"], store=store)
+    (tmp_path / "b.jsonl").write_text(record.format(number=13), encoding="utf-8")
+    build([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], store=store)
+    with open_store(store, read_only=True) as opened:
+        rows = opened.select(
+            sparql_prefixes() + "SELECT ?file ?text WHERE { GRAPH ?g { ?g kg:file ?file ; kg:text ?text } }"
+        )
+    assert [(Path(str(row["file"])).name, "13-KH/TU" in str(row["text"])) for row in rows] == [("b.jsonl", True)]

@@ -20,14 +20,14 @@ TEXTS = 300
 
 # A real `kg build` process whose store writes are counted: it kills itself with SIGKILL
 # on the write KILL_AT, or holds the store open at the write PAUSE_AT until RESUME exists.
-# Batches of 2,000 quads make a build of TEXTS texts many writes.
+# Batches of 1,000 quads make a build of TEXTS texts many writes.
 HARNESS = """
 import os, signal, sys, time
 from pathlib import Path
 import kg.builder, kg.store
 from kg.cli import main
 
-kg.builder.BATCH_QUADS = 2000
+kg.builder.BATCH_QUADS = 1000
 kill_at, pause_at = int(os.environ.get("KILL_AT", 0)), int(os.environ.get("PAUSE_AT", 0))
 writes = 0
 
@@ -46,6 +46,7 @@ def counted(write):
 
 kg.store.OxigraphStore._add = counted(kg.store.OxigraphStore._add)
 kg.store.OxigraphStore.update = counted(kg.store.OxigraphStore.update)
+kg.store.OxigraphStore._load_nquads = counted(kg.store.OxigraphStore._load_nquads)
 main(sys.argv[1:])
 """
 
@@ -156,3 +157,53 @@ def test_a_second_build_on_a_store_being_built_refuses_clearly_and_harms_nothing
     assert kg("check", "--store", store).returncode == 0
     with open_store(store, read_only=True) as opened:
         assert graph_sizes(opened) == complete
+
+
+# One batch of a build, written by kg.store as `kg build` writes it, in a process of its own.
+BATCH_WRITE = """
+import sys
+from pathlib import Path
+from kg.store import open_store
+
+store = open_store(sys.argv[1])
+store.add_graphs(Path(sys.argv[2]).read_bytes())
+store.close()
+"""
+
+
+def bulk_files(store: Path) -> int:
+    return len(list(store.glob("bulk-*.sst")))
+
+
+@pytest.mark.parametrize("moment, kept", [("written", 0), ("taken in", 200_000)])
+def test_a_batch_killed_while_the_store_takes_its_files_in_is_all_or_nothing(tmp_path, moment, kept):
+    """Batches go through Oxigraph's bulk loader, not a transaction: it writes files into
+    the store's folder, then RocksDB takes them all in at once. Killed once its files are
+    being written, or once they are being taken in (the first of them is gone), a batch
+    is in the store whole or not at all; the next writer removes the files left behind."""
+    batch = tmp_path / "batch.nq"
+    lines = (
+        f'<https://example.org/s{n}> <https://example.org/p> "{n}" <https://example.org/g{n % 100}> .\n'
+        for n in range(200_000)
+    )
+    batch.write_text("".join(lines), encoding="utf-8")
+    store = tmp_path / "store"
+    open_store(store).close()
+    writer = subprocess.Popen([sys.executable, "-c", BATCH_WRITE, str(store), str(batch)])
+    peak, deadline = 0, time.monotonic() + 120
+    while writer.poll() is None and time.monotonic() < deadline:
+        files = bulk_files(store)
+        peak = max(peak, files)
+        if (files and moment == "written") or files < peak:
+            break
+        time.sleep(0.0002)
+    writer.kill()
+    assert writer.wait() == -signal.SIGKILL, "the write ended before it was killed"
+    assert peak, "no file of the bulk loader was seen: check how kg.store writes batches"
+
+    with open_store(store, read_only=True) as opened:
+        held = len(opened.select("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        merged = len(opened.select("SELECT ?s WHERE { ?s ?p ?o }"))
+    assert (held, merged) == (kept, kept)
+    open_store(store).close()
+    assert bulk_files(store) == 0

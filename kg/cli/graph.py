@@ -1,4 +1,4 @@
-"""Commands of the graph stage: `kg build`, `kg export`, `kg check`."""
+"""Commands of the graph stage: `kg build`, `kg partition`, `kg load`, `kg export`, `kg check`."""
 
 from __future__ import annotations
 
@@ -65,9 +65,72 @@ def build_command(paths: tuple[str, ...], store: str, jobs: int, prune: bool, ba
 
 
 def _text_built(item) -> str:
-    """The --verbose line of one file of the build; kg.builder streams ((location, ...), outcome)."""
-    (location, *_), outcome = item
-    return f"{location}: {'not read' if isinstance(outcome, str) else 'read'}"  # a failure's reason comes after
+    """The --verbose line of one file of the build; kg.builder streams (location, outcome)."""
+    location, outcome = item
+    if isinstance(outcome, str):
+        return f"{location}: not read"  # the failure's reason comes after
+    return f"{location}: {'unchanged' if outcome.unchanged else 'read'}"
+
+
+@click.command("partition")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--output", "-o", required=True, type=click.Path(file_okay=False), help="Folder of the partitions (part-*.nq)."
+)
+@click.option(
+    "--files-per-partition",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Files of the corpus per partition, each one Dask task and one part-NNNNN.nq file.",
+)
+@click.option(
+    "--scheduler",
+    default="processes",
+    show_default=True,
+    help="Dask scheduler: sync, threads, processes, or a cluster's address (tcp://host:8786).",
+)
+@click.option("--base", default=None, help="URI base of documents (docs/identity.md); give kg load the same.")
+def partition_command(paths: tuple[str, ...], output: str, files_per_partition: int, scheduler: str, base: str | None):
+    """Graph the texts in PATH... with Dask into N-Quads files.
+
+    Each partition (part-NNNNN.nq) holds the named graphs of its texts, for kg load;
+    the same texts give the same files. Needs Dask: pip install 'kg[dask]'.
+    """
+    from kg.partitions import partition
+
+    try:
+        summary = partition(paths, output, files_per_partition, base=base, scheduler=scheduler)
+    except graph_errors() as error:
+        raise click.ClickException(str(error)) from None
+    for location, message in summary.failures:
+        click.echo(message if location in message else f"{location}: {message}", err=True)
+    click.echo(f"partitions: {len(summary.partitions)} in {output}\ntexts: {summary.texts}")
+    exit_if_unreadable(sorted({location for location, _ in summary.failures}))
+
+
+@click.command("load")
+@click.argument("parts", nargs=-1, required=True, type=click.Path())
+@click.option("--store", default="kg-store", show_default=True, help=STORE_HELP)
+@click.option("--base", default=None, help="URI base of documents the partitions were made with (kg partition --base).")
+def load_command(parts: tuple[str, ...], store: str, base: str | None) -> None:
+    """Load partitions written by kg partition into the store.
+
+    PART... are part-*.nq files or folders of them. The store is then as kg build
+    leaves it: texts it held are replaced; the merged default graph, the reference
+    data and the statistics are kept up to date.
+    """
+    from kg.partitions import load
+
+    try:
+        summary = load(parts, store=store, base=base, progress=progress("Loading"))
+    except graph_errors() as error:
+        raise click.ClickException(str(error)) from None
+    statistics = summary.statistics
+    click.echo(
+        f"texts: {statistics['texts']} (loaded {summary.loaded}, replacing {summary.replaced})\n"
+        + "\n".join(f"{name}: {statistics[name]}" for name in ("documents", "relations", "unresolved", "warnings"))
+    )
 
 
 @click.command("export")
@@ -119,4 +182,4 @@ def check_command(store: str) -> None:
         sys.exit(1)
 
 
-COMMANDS = (build_command, export_command, check_command)
+COMMANDS = (build_command, partition_command, load_command, export_command, check_command)
