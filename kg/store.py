@@ -274,7 +274,6 @@ CUT_HELP = (
 )
 VIRTUOSO = "virtuoso+"
 MERGED_GRAPH = "urn:kg:merged"  # the merged graph, on a server that has no default graph of its own
-TRIPLES_PER_POST = 50_000
 CREDENTIALS_HELP = "set KG_STORE_USER and KG_STORE_PASSWORD, or put them in ~/.netrc (or the file KG_NETRC names)"
 
 
@@ -470,6 +469,8 @@ class VirtuosoStore(SparqlEndpointStore):
     a CONSTRUCT answer is cut at ResultSetMaxRows (plus one) without a word, so kg reads
     the limit from the server's configuration and refuses an answer that long."""
 
+    triples_per_post = 100_000
+
     def __init__(self, url: str, credentials: tuple[str, str] | None = None, retry: Retry = Retry()) -> None:
         endpoint = url.removeprefix(VIRTUOSO)
         super().__init__(endpoint, None, retry)
@@ -522,7 +523,7 @@ class VirtuosoStore(SparqlEndpointStore):
         for graph, graph_triples in triples.items():
             # A blank node is one node within one POST only: a graph with any goes whole.
             blank = any(isinstance(term, ox.BlankNode) for t in graph_triples for term in (t.subject, t.object))
-            size = len(graph_triples) if blank else TRIPLES_PER_POST
+            size = len(graph_triples) if blank else self.triples_per_post
             url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
             for start in range(0, len(graph_triples), size):
                 data = ox.serialize(graph_triples[start : start + size], format=ox.RdfFormat.N_TRIPLES)

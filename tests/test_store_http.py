@@ -15,7 +15,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import kg.store
 from kg import build, open_store
 from kg.queries import QueryError, library, run
 from kg.store import MERGED_GRAPH, OxigraphStore, Store, StoreError, VirtuosoStore
@@ -206,11 +205,11 @@ def test_virtuoso_pages_past_its_sorting_limit_fail_in_one_line(virtuoso_command
     assert "\n" not in message and "MaxSortedTopRows" in message and "rows 100 on" in message
 
 
-def test_virtuoso_takes_a_graph_in_several_posts(virtuoso_command, tmp_path, monkeypatch):
-    monkeypatch.setattr(kg.store, "TRIPLES_PER_POST", 1000)
+def test_virtuoso_takes_a_graph_in_several_posts(virtuoso_command, tmp_path):
     graph = ox.NamedNode("urn:example:many")
     quads = [ox.Quad(ox.NamedNode(f"urn:example:{n}"), graph, ox.Literal(f"số {n}"), graph) for n in range(2500)]
     with virtuoso_server(virtuoso_command, tmp_path) as endpoint, open_store(endpoint) as remote:
+        remote.triples_per_post = 1000
         remote.add(quads)
         count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
         assert int(remote.select(count)[0]["n"]) == 2500
