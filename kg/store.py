@@ -1,8 +1,9 @@
-"""Where the graph lives: one interface, three backends.
+"""Where the graph lives: one interface, four backends.
 
 - a directory: an embedded on-disk Oxigraph store, no server (the default, `kg-store`);
 - `memory`: an in-memory Oxigraph store, for small jobs and tests;
-- `http(s)://...`: a SPARQL 1.1 server (query, update and graph store protocol).
+- `http(s)://...`: a SPARQL 1.1 server (query, update and graph store protocol);
+- `virtuoso+http(s)://...`: a Virtuoso server, which needs its own ways (`VirtuosoStore`).
 
 Measured traps this module is shaped by: a store directory can be opened read-write by
 one process only (others open it read-only); full-scan aggregates on a large on-disk
@@ -270,7 +271,7 @@ TRANSIENT_STATUS = (502, 503, 504)  # a proxy or server that may answer a moment
 JSON_RESULTS = "application/sparql-results+json"
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"  # Virtuoso's word that it cut the answer at its ResultSetMaxRows
 CUT_HELP = (
-    "raise the server's limits on answers (Virtuoso: ResultSetMaxRows and MaxSortedTopRows in its [SPARQL] section)"
+    "raise the server's limits on answers (Virtuoso: ResultSetMaxRows in [SPARQL], MaxSortedTopRows in [Parameters])"
 )
 VIRTUOSO = "virtuoso+"
 MERGED_GRAPH = "urn:kg:merged"  # the merged graph, on a server that has no default graph of its own
