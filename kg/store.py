@@ -1,8 +1,9 @@
-"""Where the graph lives: one interface, three backends.
+"""Where the graph lives: one interface, four backends.
 
 - a directory: an embedded on-disk Oxigraph store, no server (the default, `kg-store`);
 - `memory`: an in-memory Oxigraph store, for small jobs and tests;
-- `http(s)://...`: a SPARQL 1.1 server (query, update and graph store protocol).
+- `http(s)://...`: a SPARQL 1.1 server (query, update and graph store protocol);
+- `virtuoso+http(s)://...`: a Virtuoso server, which needs its own ways (`VirtuosoStore`).
 
 Measured traps this module is shaped by: a store directory can be opened read-write by
 one process only (others open it read-only); full-scan aggregates on a large on-disk
@@ -32,15 +33,16 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 import rdflib
 
-from kg.vocab import META_GRAPH, PREFIXES
+from kg.vocab import KG, META_GRAPH, PREFIXES, REGISTRY_GRAPH, VOCABULARY_GRAPH
 
 DEFAULT_STORE = "kg-store"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -71,9 +73,12 @@ GRAPH_TERM = re.compile(rb" <[^<>]*> \.\n")
 
 # Removes from the default graph the triples that only graph <{graph}> holds; run before
 # the graph is dropped, in the same request, so that no interruption splits the two.
-RETRACT = """DELETE {{ ?s ?p ?o }} WHERE {{
+# `merged` is where the merged graph's triples are: the default graph, or a named graph
+# (where WITH would do, Virtuoso 7.2 deletes nothing); `unmerged` lists the graphs whose
+# triples it does not hold.
+RETRACT = """DELETE {{ {merged} }} WHERE {{
   GRAPH <{graph}> {{ ?s ?p ?o }}
-  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN (<{graph}>, <{unmerged}>)) }}
+  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN (<{graph}>, {unmerged})) }}
 }}"""
 
 
@@ -161,9 +166,12 @@ class Store:
             statements = []
             for graph in graphs[start : start + GRAPHS_PER_UPDATE]:
                 if graph != META_GRAPH:
-                    statements.append(RETRACT.format(graph=graph, unmerged=META_GRAPH))
+                    statements.append(self._retraction(graph))
                 statements.append(f"DROP SILENT GRAPH <{graph}>")
             self.update(" ;\n".join(statements))
+
+    def _retraction(self, graph: str) -> str:
+        return RETRACT.format(merged="?s ?p ?o", graph=graph, unmerged=f"<{META_GRAPH}>")
 
     def load(self, data: bytes, format: str) -> None:
         """Add the quads of an RDF document (an export of `kg export`, say)."""
@@ -297,6 +305,13 @@ class OxigraphStore(Store):
 
 
 TRANSIENT_STATUS = (502, 503, 504)  # a proxy or server that may answer a moment later
+JSON_RESULTS = "application/sparql-results+json"
+MAX_ROWS_HEADER = "X-SPARQL-MaxRows"  # Virtuoso's word that it cut the answer at its ResultSetMaxRows
+CUT_HELP = (
+    "raise the server's limits on answers (Virtuoso: ResultSetMaxRows in [SPARQL], MaxSortedTopRows in [Parameters])"
+)
+VIRTUOSO = "virtuoso+"
+MERGED_GRAPH = "urn:kg:merged"  # the merged graph, on a server that has no default graph of its own
 CREDENTIALS_HELP = "set KG_STORE_USER and KG_STORE_PASSWORD, or put them in ~/.netrc (or the file KG_NETRC names)"
 
 
@@ -351,7 +366,9 @@ class SparqlEndpointStore(Store):
     beside it (as Oxigraph's server has). Requests that fail transiently (refused or
     reset connections, timeouts, HTTP 502, 503, 504) are tried again as `retry` says;
     every request kg sends may be repeated safely (adding quads twice, dropping a graph
-    twice or asking twice changes nothing more)."""
+    twice or asking twice changes nothing more). A SELECT answer that the server cut at
+    its row limit, saying so in the `X-SPARQL-MaxRows` header (Virtuoso does), is asked
+    again page by page."""
 
     def __init__(self, url: str, credentials: tuple[str, str] | None = None, retry: Retry = Retry()) -> None:
         parts = urllib.parse.urlsplit(url)
@@ -362,9 +379,12 @@ class SparqlEndpointStore(Store):
             )
         self.location = url
         self.retry = retry
-        self._authorization = (
-            "Basic " + base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii") if credentials else None
+        self._headers = (
+            {"Authorization": "Basic " + base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii")}
+            if credentials
+            else {}
         )
+        self._opener = urllib.request.build_opener()
         root, _, last = url.rstrip("/").rpartition("/")
         if last == "query":
             self.query_url, self.update_url, self.store_url = url, f"{root}/update", f"{root}/store"
@@ -373,18 +393,15 @@ class SparqlEndpointStore(Store):
 
     def _request(
         self, url: str, data: bytes | None, content_type: str | None, accept: str | None = None, method: str = "POST"
-    ) -> bytes:
-        headers = {
-            k: v
-            for k, v in (("Content-Type", content_type), ("Accept", accept), ("Authorization", self._authorization))
-            if v
-        }
+    ) -> tuple[bytes, Message]:
+        """The body and headers of the answer."""
+        headers = {**self._headers, **{k: v for k, v in (("Content-Type", content_type), ("Accept", accept)) if v}}
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         started = time.monotonic()
         for attempt in range(1, self.retry.attempts + 1):
             try:
-                with urllib.request.urlopen(request, timeout=self.retry.timeout) as response:
-                    return response.read()
+                with self._opener.open(request, timeout=self.retry.timeout) as response:
+                    return response.read(), response.headers
             except urllib.error.HTTPError as error:
                 detail = error.read().decode("utf-8", "replace").strip().splitlines()
                 problem = f"HTTP {error.code} {detail[0] if detail else error.reason}"
@@ -400,42 +417,53 @@ class SparqlEndpointStore(Store):
             " check that the server runs (KG_STORE_ATTEMPTS and KG_STORE_BACKOFF set how long kg tries)"
         )
 
+    def _query(self, sparql: str, accept: str) -> tuple[bytes, Message]:
+        return self._request(self.query_url, sparql.encode("utf-8"), "application/sparql-query", accept)
+
+    def _bindings(self, sparql: str) -> tuple[list[str], Iterator[dict]]:
+        """The variables of a SELECT query and its rows as SPARQL JSON bindings; a cut
+        answer is asked again in pages, fetched as the rows are read."""
+        body, headers = self._query(sparql, JSON_RESULTS)
+        answer = json.loads(body)
+        if "results" not in answer:
+            raise StoreError(NOT_SELECT)
+        names, bindings = answer["head"]["vars"], answer["results"]["bindings"]
+        cut_at = headers.get(MAX_ROWS_HEADER)
+        if cut_at is None or len(bindings) < int(cut_at):
+            return names, iter(bindings)
+        return names, self._pages(Paging.of(sparql, int(cut_at)), names, int(cut_at))
+
+    def _pages(self, paging: Paging, names: list[str], size: int) -> Iterator[dict]:
+        for start in itertools.count(0, size):
+            text = paging.page(names, start, size)
+            if text is None:
+                return
+            try:
+                body, _ = self._query(text, JSON_RESULTS)
+            except StoreError as error:
+                raise StoreError(
+                    f"{error} (asked for rows {start} on, as the server cuts answers at {size}); {CUT_HELP}"
+                ) from None
+            bindings = json.loads(body)["results"]["bindings"]
+            yield from bindings
+            if len(bindings) < size:
+                return
+
     def select(self, sparql: str) -> list[Row]:
-        body = self._request(
-            self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/sparql-results+json"
-        )
-        return [
-            {name: _json_term(value) for name, value in binding.items()}
-            for binding in json.loads(body)["results"]["bindings"]
-        ]
+        _, bindings = self._bindings(sparql)
+        return [_row(binding) for binding in bindings]
 
     def construct(self, sparql: str) -> bytes:
-        return self._request(
-            self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/n-triples"
-        )
+        return self._query(sparql, "application/n-triples")[0]
 
     def solutions(self, sparql: str, bindings: Bindings | None = None, limit: int | None = None) -> Solutions:
         # The server's own default graph is the merged graph: it must not be configured
         # as the union of the named graphs (Fuseki: leave tdb:unionDefaultGraph unset).
-        body = self._request(
-            self.query_url,
-            with_values(sparql, bindings or {}).encode("utf-8"),
-            "application/sparql-query",
-            "application/sparql-results+json",
-        )
-        answer = json.loads(body)
-        if "results" not in answer:
-            raise StoreError(NOT_SELECT)
-        rows = (
-            {name: _json_term(value) for name, value in binding.items()} for binding in answer["results"]["bindings"]
-        )
-        return _limited(answer["head"]["vars"], rows, limit)
+        names, rows = self._bindings(with_values(sparql, bindings or {}))
+        return _limited(names, map(_row, rows), limit)
 
     def ask(self, sparql: str) -> bool:
-        body = self._request(
-            self.query_url, sparql.encode("utf-8"), "application/sparql-query", "application/sparql-results+json"
-        )
-        answer = json.loads(body)
+        answer = json.loads(self._query(sparql, JSON_RESULTS)[0])
         if "boolean" not in answer:
             raise StoreError(NOT_ASK)
         return bool(answer["boolean"])
@@ -449,19 +477,135 @@ class SparqlEndpointStore(Store):
             self._request(self.store_url, data, "application/n-quads")
 
     def _quads(self) -> Iterable[ox.Quad]:
-        every = self._request(self.store_url, None, None, ox.RdfFormat.N_QUADS.media_type, method="GET")
+        every, _ = self._request(self.store_url, None, None, ox.RdfFormat.N_QUADS.media_type, method="GET")
         return ox.parse(every, format=ox.RdfFormat.N_QUADS)
 
     def _dump_graph(self, output: BinaryIO, rdf_format: ox.RdfFormat, graph: str | None) -> None:
         url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph} if graph else {'default': ''})}"
-        output.write(self._request(url, None, None, rdf_format.media_type, method="GET"))
+        output.write(self._request(url, None, None, rdf_format.media_type, method="GET")[0])
+
+
+class VirtuosoStore(SparqlEndpointStore):
+    """A Virtuoso server, given as `virtuoso+` and the URL of its SPARQL endpoint:
+    `.../sparql-auth` with digest authentication, or `.../sparql` as Virtuoso's anonymous
+    SPARQL user (who must then be granted SPARQL_UPDATE and write permission). Its graph
+    store is `/sparql-graph-crud(-auth)` beside it.
+
+    Virtuoso has no default graph of its own: a query without FROM reads every graph, and
+    `GRAPH ?g` ranges over them all, Virtuoso's own schema graphs included. So the merged
+    graph is the named graph urn:kg:merged; every query, a user's own too, reads it as its
+    default graph (the protocol's `default-graph-uri`), and each `GRAPH ?g` of a query is
+    followed by a filter that keeps ?g off it (`virtuoso_graphs`; Virtuoso's pragma
+    `input:named-graph-exclude` would empty the default graph too). A query that names a
+    graph, `GRAPH <iri>`, has a variable `?kg_graph_N` in its place. kg merges and exports only
+    its own graphs: its texts, the registry and the vocabulary (and the meta graph, in
+    exports).
+
+    Measured on Virtuoso 7.2.5 (Debian 12): a SPARQL query sent as `application/sparql-query`
+    gets no answer, so queries and updates go as forms; a graph store POST of N-Quads is
+    answered 200 and stores nothing, so quads go as N-Triples, one POST per graph and batch;
+    a CONSTRUCT answer is cut at ResultSetMaxRows (plus one) without a word, so kg reads
+    the limit from the server's configuration and refuses an answer that long."""
+
+    triples_per_post = 100_000
+
+    def __init__(self, url: str, credentials: tuple[str, str] | None = None, retry: Retry = Retry()) -> None:
+        endpoint = url.removeprefix(VIRTUOSO)
+        super().__init__(endpoint, None, retry)
+        self.location = url
+        root, _, last = endpoint.rstrip("/").rpartition("/")
+        if last not in ("sparql", "sparql-auth"):
+            raise StoreError(
+                f"--store {url}: give Virtuoso's SPARQL endpoint, ending in /sparql-auth (or /sparql), after virtuoso+"
+            )
+        self.store_url = f"{root}/{last.replace('sparql', 'sparql-graph-crud')}"
+        if credentials:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, f"{root}/", *credentials)
+            self._opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
+
+    def _form(self, url: str, fields: dict[str, str], accept: str | None = None) -> tuple[bytes, Message]:
+        return self._request(
+            url, urllib.parse.urlencode(fields).encode("ascii"), "application/x-www-form-urlencoded", accept
+        )
+
+    def _query(self, sparql: str, accept: str) -> tuple[bytes, Message]:
+        fields = {"query": virtuoso_graphs(sparql), "default-graph-uri": MERGED_GRAPH}
+        return self._form(self.query_url, fields, accept)
+
+    def update(self, sparql: str) -> None:
+        self._form(self.update_url, {"update": sparql})
+
+    def construct(self, sparql: str) -> bytes:
+        data = super().construct(sparql)
+        if self.row_limit is not None and data.count(b"\n") > self.row_limit:
+            raise StoreError(
+                f"{self.location}: the CONSTRUCT answer may be cut at the server's {self.row_limit} rows"
+                f" (Virtuoso says so nowhere); {CUT_HELP}"
+            )
+        return data
+
+    @functools.cached_property
+    def row_limit(self) -> int | None:
+        """ResultSetMaxRows of the server's configuration, where set."""
+        (row,) = self.select(
+            "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', 'ResultSetMaxRows') AS ?rows) WHERE {}"
+        )
+        return int(row["rows"]) if "rows" in row and str(row["rows"]).isdigit() else None
+
+    def _add(self, quads: list[ox.Quad]) -> None:
+        triples: dict[str, list[ox.Triple]] = {}
+        for quad in quads:
+            graph = MERGED_GRAPH if quad.graph_name == ox.DefaultGraph() else quad.graph_name.value
+            triples.setdefault(graph, []).append(quad.triple)
+        for graph, graph_triples in triples.items():
+            # A blank node is one node within one POST only: a graph with any goes whole.
+            blank = any(isinstance(term, ox.BlankNode) for t in graph_triples for term in (t.subject, t.object))
+            size = len(graph_triples) if blank else self.triples_per_post
+            url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
+            for start in range(0, len(graph_triples), size):
+                data = ox.serialize(graph_triples[start : start + size], format=ox.RdfFormat.N_TRIPLES)
+                self._request(url, data, "application/n-triples")
+
+    def _retraction(self, graph: str) -> str:
+        return RETRACT.format(
+            merged=f"GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }}", graph=graph, unmerged=f"<{META_GRAPH}>, <{MERGED_GRAPH}>"
+        )
+
+    def remerge(self) -> None:
+        self.update(
+            f"DROP SILENT GRAPH <{MERGED_GRAPH}> ;"
+            f" INSERT {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ {_kg_quads()} }}"
+        )
+
+    def _quads(self) -> Iterable[ox.Quad]:
+        _, bindings = self._bindings(f"SELECT ?g ?s ?p ?o WHERE {{ {_kg_quads(META_GRAPH)} UNION {{ ?s ?p ?o }} }}")
+        for row in bindings:
+            graph = ox.NamedNode(row["g"]["value"]) if "g" in row else ox.DefaultGraph()
+            yield ox.Quad(_ox_term(row["s"]), _ox_term(row["p"]), _ox_term(row["o"]), graph)
+
+    def _dump_graph(self, output: BinaryIO, rdf_format: ox.RdfFormat, graph: str | None) -> None:
+        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+        _, bindings = self._bindings(f"SELECT ?s ?p ?o WHERE {{ {pattern} }}")
+        triples = (ox.Triple(_ox_term(row["s"]), _ox_term(row["p"]), _ox_term(row["o"])) for row in bindings)
+        ox.serialize(triples, output, format=rdf_format, prefixes=PREFIXES)
+
+
+def _kg_quads(*more: str) -> str:
+    """A pattern binding ?g ?s ?p ?o to each quad of the graphs kg writes but the meta graph
+    (and of `more`). Not a VALUES block: in a UNION, Virtuoso 7.2 matches nothing with one."""
+    fixed = ", ".join(f"<{graph}>" for graph in (REGISTRY_GRAPH, VOCABULARY_GRAPH, *more))
+    return (
+        f"{{ GRAPH ?g {{ ?g a <{KG}SourceText> }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        f" UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g IN ({fixed})) }}"
+    )
 
 
 def _hint(status: int) -> str:
     if status in (401, 403):
         return f"; {CREDENTIALS_HELP}"
     if status in (404, 405):
-        return "; for an Oxigraph server give its /query URL"
+        return "; for an Oxigraph server give its /query URL, for Virtuoso virtuoso+http://HOST:PORT/sparql-auth"
     return ""
 
 
@@ -471,6 +615,20 @@ def _json_term(value: dict) -> rdflib.term.Identifier:
     if value["type"] == "bnode":
         return rdflib.BNode(value["value"])
     return _literal(value["value"], value.get("xml:lang"), value.get("datatype"))
+
+
+def _row(binding: dict) -> Row:
+    return {name: _json_term(value) for name, value in binding.items()}
+
+
+def _ox_term(value: dict) -> Term:
+    if value["type"] == "uri":
+        return ox.NamedNode(value["value"])
+    if value["type"] == "bnode":  # Virtuoso names them nodeID://b1234
+        return ox.BlankNode(re.sub(r"\W", "_", value["value"]))
+    if value.get("xml:lang"):
+        return ox.Literal(value["value"], language=value["xml:lang"])
+    return ox.Literal(value["value"], datatype=ox.NamedNode(value.get("datatype") or XSD_STRING))
 
 
 class RdflibStore(Store):
@@ -550,11 +708,98 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]]) -> s
     raise StoreError("the query has no WHERE clause to bind parameters in")
 
 
+# The tokens of a query that may hold a brace or a keyword without being one: comments,
+# strings, IRIs, variables and prefixed names; then braces, keywords and numbers.
+_TOKEN = re.compile(
+    r"""#[^\n]*|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'"""
+    r"""|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|[?$]\w+|[\w-]*:[\w.-]*|[{}]|\w+|\S"""
+)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A SELECT query cut into its body and its solution modifiers, to ask for its rows a
+    page at a time: its own ORDER BY keys first, then every variable it gives, so that the
+    order is total and no row falls between two pages."""
+
+    body: str
+    order: str
+    offset: int
+    limit: int | None
+    values: str  # a VALUES block after the WHERE clause
+
+    @classmethod
+    def of(cls, sparql: str, cut_at: int) -> Paging:
+        depth, closed, values_at, modifiers = 0, False, len(sparql), []
+        for token in _TOKEN.finditer(sparql):
+            text = token.group()
+            if text in ("{", "}"):
+                depth += 1 if text == "{" else -1
+                closed, modifiers = closed or depth == 0, []
+            elif depth == 0 and closed and text.upper() == "VALUES":
+                values_at = token.start()
+                break
+            elif depth == 0 and closed:
+                modifiers.append(token)
+        if not closed:
+            raise StoreError(f"the server cut the answer at {cut_at} rows and kg cannot page this query; {CUT_HELP}")
+        words = [token.group().upper() for token in modifiers]
+        clauses = [i for i, word in enumerate(words) if word in ("ORDER", "LIMIT", "OFFSET")]
+        start = modifiers[clauses[0]].start() if clauses else values_at
+        limits = [i for i in clauses if words[i] != "ORDER"]
+        order_end = modifiers[limits[0]].start() if limits else values_at
+        order = sparql[modifiers[words.index("BY", clauses[0])].end() : order_end] if "ORDER" in words else ""
+        numbers = {words[i]: int(modifiers[i + 1].group()) for i in limits}
+        return cls(sparql[:start], order.strip(), numbers.get("OFFSET", 0), numbers.get("LIMIT"), sparql[values_at:])
+
+    def page(self, variables: list[str], start: int, size: int) -> str | None:
+        """The query for `size` rows from the `start`th of the answer; None past its end."""
+        count = size if self.limit is None else min(size, self.limit - start)
+        if count <= 0:
+            return None
+        keys = " ".join(f"?{name}" for name in variables)
+        return f"{self.body}\nORDER BY {self.order}\n{keys}\nLIMIT {count} OFFSET {self.offset + start}\n{self.values}"
+
+
+def virtuoso_graphs(sparql: str) -> str:
+    """The query with its GRAPH patterns as Virtuoso needs them once the merged graph is
+    the default graph: `FILTER (?g != <urn:kg:merged>)` after each `GRAPH ?g { ... }`, in
+    the same group (a filter inside the GRAPH pattern would see ?g unbound), and each
+    `GRAPH <iri> { ... }` read as `GRAPH ?kg_graph_N { ... } FILTER (?kg_graph_N = <iri>)`,
+    as Virtuoso 7.2 finds nothing in a graph named in the query then."""
+    tokens = list(_TOKEN.finditer(sparql))
+    opened: list[tuple[int, str]] = []  # (depth inside the pattern, its filter) of each open GRAPH
+    edits: list[tuple[int, int, str]] = []  # (start, end, new text) of the spans replaced
+    numbers = itertools.count(1)
+    depth = 0
+    for index, token in enumerate(tokens):
+        text = token.group()
+        if text == "{":
+            depth += 1
+            if index >= 2 and tokens[index - 2].group().upper() == "GRAPH":
+                graph = tokens[index - 1]
+                if graph.group()[0] in "?$":
+                    opened.append((depth, f" FILTER ({graph.group()} != <{MERGED_GRAPH}>)"))
+                else:
+                    variable = f"?kg_graph_{next(numbers)}"
+                    edits.append((graph.start(), graph.end(), variable))
+                    opened.append((depth, f" FILTER ({variable} = {graph.group()})"))
+        elif text == "}":
+            if opened and opened[-1][0] == depth:
+                edits.append((token.end(), token.end(), opened.pop()[1]))
+            depth -= 1
+    for start, end, new in sorted(edits, reverse=True):
+        sparql = sparql[:start] + new + sparql[end:]
+    return sparql
+
+
 def open_store(location: str | Path | None = DEFAULT_STORE, read_only: bool = False) -> Store:
-    """`memory`, an `http(s)://` SPARQL endpoint, or a store directory."""
+    """`memory`, an `http(s)://` SPARQL endpoint, a `virtuoso+http(s)://` one, or a store directory."""
     text = str(location or DEFAULT_STORE)
     if text == MEMORY:
         return OxigraphStore(None)
+    if text.startswith(VIRTUOSO):
+        return VirtuosoStore(text, endpoint_credentials(text.removeprefix(VIRTUOSO)), Retry.from_environment())
     if text.startswith(("http://", "https://")):
         return SparqlEndpointStore(text, endpoint_credentials(text), Retry.from_environment())
     if read_only and not Path(text).is_dir():

@@ -1,4 +1,4 @@
-"""Shared fixtures: where the seeds, the project's own gold set and the Oxigraph server are."""
+"""Shared fixtures: where the seeds, the project's own gold set and the SPARQL servers are."""
 
 import shutil
 import sys
@@ -40,6 +40,15 @@ def oxigraph_command() -> str:
     command = str(beside) if beside.is_file() else shutil.which("oxigraph")
     if command is None:
         pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    return command
+
+
+@pytest.fixture(scope="session")
+def virtuoso_command() -> str:
+    """Debian's Virtuoso server (virtuoso-opensource)."""
+    command = shutil.which("virtuoso-t")
+    if command is None:
+        pytest.skip("the Virtuoso server (apt-get install virtuoso-opensource) is not installed")
     return command
 
 

@@ -7,18 +7,29 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from test_store_http import _free_port
 
 from kg.cli import main
-from kg.store import Retry, SparqlEndpointStore, StoreError, endpoint_credentials, open_store
+from kg.store import (
+    MERGED_GRAPH,
+    Paging,
+    Retry,
+    SparqlEndpointStore,
+    StoreError,
+    endpoint_credentials,
+    open_store,
+    virtuoso_graphs,
+)
 
 ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7"}}]}})
 FAST = Retry(attempts=4, backoff=0.05, timeout=5)
@@ -178,3 +189,43 @@ def test_retry_settings_that_make_no_sense_are_one_line_errors(monkeypatch, vari
     result = CliRunner().invoke(main, ["stats", "--store", "http://127.0.0.1:9/query"])
     assert result.exit_code == 1
     assert result.output.splitlines() == [f"Error: {message}"]
+
+
+def test_a_cut_answer_is_asked_again_in_pages_within_the_query_s_own_window():
+    query = (
+        "PREFIX ex: <urn:ex:> # a { in a comment\n"
+        'SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ex:p "}" ; ex:order ?limit } GROUP BY ?x ORDER BY DESC(?n) # most first\n'
+        "LIMIT 25 OFFSET 3 VALUES ?x { <urn:ex:1> }"
+    )
+    paging = Paging.of(query, 10)
+    pages = [paging.page(["x", "n"], start, 10) for start in (0, 10, 20, 30)]
+    assert pages[3] is None
+    windows = [re.search(r"LIMIT (\d+) OFFSET (\d+)", page).groups() for page in pages[:3]]
+    assert windows == [("10", "3"), ("10", "13"), ("5", "23")]
+    for page in pages[:3]:
+        assert "ORDER BY DESC(?n) # most first\n?x ?n\n" in page and page.endswith("VALUES ?x { <urn:ex:1> }")
+        ox.Store().query(page)  # still SPARQL
+
+
+def test_a_query_that_cannot_be_paged_is_refused_in_one_line():
+    with pytest.raises(StoreError, match=r"cut the answer at 10 rows and kg cannot page this query; raise"):
+        Paging.of("SELECT ?x", 10)
+
+
+def test_on_virtuoso_graph_patterns_see_the_graphs_as_with_a_default_graph_of_its_own():
+    """Oxigraph given the merged graph as the default graph, every named graph still in
+    reach of GRAPH, plays Virtuoso; the same data with a real default graph is expected."""
+    merged, text = ox.NamedNode(MERGED_GRAPH), ox.NamedNode("urn:ex:text")
+    triple = ox.Triple(ox.NamedNode("urn:ex:doc"), ox.NamedNode("urn:ex:says"), ox.Literal("có"))
+    like_virtuoso, expected = ox.Store(), ox.Store()
+    like_virtuoso.extend([ox.Quad(*triple, text), ox.Quad(*triple, merged)])
+    expected.extend([ox.Quad(*triple, text), ox.Quad(*triple, ox.DefaultGraph())])
+    queries = (
+        "SELECT ?g ?o WHERE { ?s ?p ?o GRAPH ?g { ?s ?p ?o } }",
+        "SELECT ?o ?any WHERE { GRAPH <urn:ex:text> { ?s ?p ?o } OPTIONAL { GRAPH $any { ?s ?p ?o } } }",
+        "SELECT ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } FILTER (?g != <urn:ex:text>) } }",
+    )
+    for query in queries:
+        answer = like_virtuoso.query(virtuoso_graphs(query), default_graph=merged)
+        assert [list(row) for row in answer] == [list(row) for row in expected.query(query)], query
+    assert merged in [row["g"] for row in like_virtuoso.query(queries[0], default_graph=merged)]  # unless rewritten

@@ -7,7 +7,10 @@ import click
 from kg.cli.extraction import exit_if_unreadable
 from kg.cli.output import progress
 
-STORE_HELP = "Store: a directory (embedded, default kg-store), `memory`, or an http(s):// SPARQL endpoint."
+STORE_HELP = (
+    "Store: a directory (embedded, default kg-store), `memory`, an http(s):// SPARQL endpoint,"
+    " or virtuoso+http(s)://HOST:PORT/sparql-auth for Virtuoso."
+)
 
 
 def graph_errors():
