@@ -187,6 +187,13 @@ _TITLE_RE = re.compile(r"[ \n]+(?i:về)[ \n][^;.\n]*?(?=[ \n]*(?:,|;|và|hoặc
 _CLAUSE_LEAD_RE = re.compile(r"[ \n\-+*•·]*(?i:(?:để|nhằm|đồng thời|tiếp tục|trong đó|theo đó)[ \n,]*)*$")
 _MAX_GAP = 120
 _LEADING_SPACE_RE = re.compile(r"\s*")
+
+
+def text_start(text: str) -> int:
+    """Where the text's first line starts, past the spaces before it (without copying the text)."""
+    return _LEADING_SPACE_RE.match(text).end()
+
+
 _PARALLEL_RE = re.compile(r"(?<![^\W\d_])(?:đồng thời|cũng như)(?![^\W\d_])")
 _COORDINATION_RE = re.compile(r"(?:,|;|(?<![^\W\d_])(?:đồng thời|và|cũng như)(?![^\W\d_]))")
 _MAX_EXTENT = 600  # how far back a citation's date, issuer and title may start
@@ -208,7 +215,7 @@ class _Reader:
         self.lowered = lower_case(text)
         self.citations = SpanIndex(citations, attrgetter("start"), attrgetter("end"))
         self.header = next((c for c in citations if c.kind == "header"), None)
-        self.text_start = _LEADING_SPACE_RE.match(text).end()
+        self.text_start = text_start(text)
         self.first_line_end = text.find("\n", self.text_start)  # -1: the text is one line
         self.links: list[Link] = []
         self.sources: set[int] = set()

@@ -31,7 +31,7 @@ from kg.recognize import (
     place_finder,
     place_names,
 )
-from kg.relate import Link, Sentence
+from kg.relate import Link, Sentence, text_start
 
 _LOCAL_LEVELS = ("province", "district", "commune", "local")
 
@@ -65,7 +65,7 @@ def _province_votes(text: str) -> Counter:
         votes[province] += 2 if strong else 1
     for match in _header_places(text):
         votes[_folded_places()[(match.group("place") or match.group("dated")).lower()]] += 3
-    headline = _HEADLINE_PLACE_RE.match(text, _LEADING_SPACE_RE.match(text).end())
+    headline = _HEADLINE_PLACE_RE.match(text, text_start(text))
     if headline and headline.group("place").strip() in places:
         votes[places[headline.group("place").strip()][0]] += 3
     return votes
@@ -122,7 +122,6 @@ def _header_places(text: str) -> Iterator[re.Match]:
             resume = match.end()
 
 
-_LEADING_SPACE_RE = re.compile(r"\s*")
 _HEADLINE_PLACE_RE = re.compile(r"(?P<place>[^:\n]{2,40}):")
 
 

@@ -666,11 +666,11 @@ def _same_literal(term: rdflib.term.Identifier) -> rdflib.term.Identifier:
     return term
 
 
-# What may come before the `{` that opens a SELECT query's WHERE clause and hold a brace:
-# comments, strings and IRIs; the rest is keywords, variables and expressions.
-_BEFORE_WHERE = re.compile(
+# The tokens of a query that may hold a brace or a keyword without being one: comments,
+# strings, IRIs, variables and prefixed names; then braces, keywords and numbers.
+_TOKEN = re.compile(
     r"""#[^\n]*|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'"""
-    r"""|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|\{|[^#'"<{]+|<"""
+    r"""|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|[?$]\w+|[\w-]*:[\w.-]*|[{}]|\w+|\S"""
 )
 
 
@@ -702,18 +702,10 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]]) -> s
         "(" + " ".join(str(term if isinstance(term, Term) else value) for term in bindings.values()) + ")"
         for value in rows[0]
     )
-    for token in _BEFORE_WHERE.finditer(sparql):
+    for token in _TOKEN.finditer(sparql):
         if token.group() == "{":
             return f"{sparql[: token.end()]} VALUES ({names}) {{ {block} }}{sparql[token.end() :]}"
     raise StoreError("the query has no WHERE clause to bind parameters in")
-
-
-# The tokens of a query that may hold a brace or a keyword without being one: comments,
-# strings, IRIs, variables and prefixed names; then braces, keywords and numbers.
-_TOKEN = re.compile(
-    r"""#[^\n]*|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'"""
-    r"""|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|[?$]\w+|[\w-]*:[\w.-]*|[{}]|\w+|\S"""
-)
 
 
 @dataclass(frozen=True)
