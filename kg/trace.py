@@ -15,7 +15,6 @@ from pyoxigraph import NamedNode
 from kg import lexicon
 from kg.extract import extract
 from kg.model import Reference
-from kg.queries import load, solve
 from kg.resolve import province_named
 from kg.store import Store
 from kg.vocab import sparql_prefixes
@@ -106,9 +105,31 @@ def describe(store: Store, uri: str) -> Document:
     return describe_all(store, [uri])[uri]
 
 
+# What a tree draws of each document: the library query `document` without the texts that
+# mention it, whose count costs a row per mention (200,000 for a Politburo directive in a
+# large corpus), and without the title.
+_DESCRIBE = """SELECT ?doc (MIN(?idLocal) AS ?id) (MIN(?labelText) AS ?label) (MIN(?typeText) AS ?type)
+       (MIN(?placeText) AS ?locality) (MIN(?levelName) AS ?level) (MIN(?dated) AS ?date)
+WHERE {
+  ?doc a ?class .
+  OPTIONAL { ?doc eli:id_local ?idLocal }
+  OPTIONAL { ?doc rdfs:label ?name }
+  OPTIONAL { ?doc eli:type_document ?typeConcept OPTIONAL { ?typeConcept skos:prefLabel ?typeLabel FILTER (lang(?typeLabel) = "vi") } }
+  OPTIONAL { ?doc kg:locality ?placeNode OPTIONAL { ?placeNode rdfs:label ?place } }
+  OPTIONAL { ?doc eli:passed_by ?issuer OPTIONAL { ?issuer kg:level ?levelConcept OPTIONAL { ?levelConcept skos:notation ?levelName } } }
+  OPTIONAL { ?doc eli:date_document ?dated }
+  BIND(STR(?name) AS ?labelText)
+  BIND(STR(?typeLabel) AS ?typeText)
+  BIND(STR(?place) AS ?placeText)
+}
+GROUP BY ?doc"""
+
+
 def describe_all(store: Store, uris: list[str]) -> dict[str, Document]:
     """`describe` of many documents, in one query."""
-    rows = solve(store, load("document"), {"doc": [NamedNode(uri) for uri in uris]}).rows if uris else []
+    rows = (
+        store.solutions(sparql_prefixes() + _DESCRIBE, {"doc": [NamedNode(uri) for uri in uris]}).rows if uris else []
+    )
     found = {str(row["doc"]): row for row in rows}
     return {uri: _document(uri, found.get(uri, {})) for uri in uris}
 

@@ -33,7 +33,6 @@ VIRTUOSO_DIFFERS = {
     "chain": "its `*` paths give more chains",
     "coverage": "the implementers its optional `+` path finds are missing",
     "implementers": "a comparison BIND gives 0 or 1, not false or true",
-    "most-implemented": "a `+` path with neither end bound is refused (transitive start not given)",
     "timeline": "a difference of dates is in seconds, not a duration",
 }
 
