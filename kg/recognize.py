@@ -164,7 +164,8 @@ def _issuer_index() -> dict[str, lexicon.IssuerName]:
     return index
 
 
-_PLACE_KINDS = r"(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|TX\.?|xã|phường|thị trấn)"
+# The words that name a kind of place before its name: "tỉnh", "huyện", "TP."
+_PLACE_KINDS = f"(?:{_alternation(lexicon.connectives('place_kind'))})"
 
 
 @cache

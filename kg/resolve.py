@@ -39,7 +39,7 @@ _LOCAL_LEVELS = ("province", "district", "commune", "local")
 
 
 _PLACE_PREFIX_RE = re.compile(
-    rf"(?:{_PLACE_KINDS}|Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy|UBND|HĐND|Đảng bộ|Nhân dân|tại|ở)[ \n]+$"
+    rf"(?:{_PLACE_KINDS}|{'|'.join(map(lexicon.phrase_pattern, lexicon.connectives('place_lead')))})[ \n]+$"
 )
 
 
@@ -77,18 +77,7 @@ def _folded_places() -> dict[str, str]:
 
 
 # Where a header's place can stand: after one of these words, or at the start of a line.
-_HEADER_PLACE_KINDS = (
-    "tỉnh",
-    "thành phố",
-    "huyện",
-    "quận",
-    "thị xã",
-    "tỉnh ủy",
-    "thành ủy",
-    "huyện ủy",
-    "quận ủy",
-    "thị ủy",
-)
+_HEADER_PLACE_KINDS = lexicon.connectives("header_place")
 _HEADER_PLACE_ZONE = 600
 
 

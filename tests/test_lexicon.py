@@ -63,3 +63,17 @@ def test_an_issuer_code_is_a_data_change(monkeypatch):
     after = {r.number: r.level for r in extract(text).references}
     assert before == {"12": "central", "13": None}
     assert after == {"12": "central", "13": "central"}
+
+
+@pytest.mark.parametrize("kind", lexicon.connectives("place_kind"))
+def test_a_place_is_read_after_each_kind_word_of_the_data(kind):
+    from kg.recognize import read_place
+
+    text = f"của {kind} Hà Tĩnh"
+    assert read_place(text, len("của")) == ("Hà Tĩnh", len(text))
+
+
+def test_a_word_the_data_does_not_list_as_a_kind_leads_to_no_place():
+    from kg.recognize import read_place
+
+    assert read_place("của ấp Hà Tĩnh", len("của")) == (None, len("của"))
