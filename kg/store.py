@@ -609,19 +609,12 @@ def _hint(status: int) -> str:
     return ""
 
 
-def _json_term(value: dict) -> rdflib.term.Identifier:
-    if value["type"] == "uri":
-        return rdflib.URIRef(value["value"])
-    if value["type"] == "bnode":
-        return rdflib.BNode(value["value"])
-    return _literal(value["value"], value.get("xml:lang"), value.get("datatype"))
-
-
 def _row(binding: dict) -> Row:
-    return {name: _json_term(value) for name, value in binding.items()}
+    return {name: _rdflib_term(_ox_term(value)) for name, value in binding.items()}
 
 
 def _ox_term(value: dict) -> Term:
+    """The term of a SPARQL JSON result's value."""
     if value["type"] == "uri":
         return ox.NamedNode(value["value"])
     if value["type"] == "bnode":  # Virtuoso names them nodeID://b1234
