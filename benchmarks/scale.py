@@ -289,7 +289,7 @@ def measure(count: int, work: Path, jobs: int, reuse: bool = False) -> Figures:
         figures.quads = int(opened.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"])
         values = parameters(opened)
         _progress(f"{count:,} texts: queries")
-        # Spawned, not forked: the children open the store themselves, after no RocksDB thread.
+        # Spawned, not forked: a forked child would get RocksDB's state without its threads.
         opener = partial(open_store, str(store), read_only=True)
         spawn = multiprocessing.get_context("spawn")
         figures.queries = latencies(opener, values, spawn, RUNS, RUN_BUDGET, QUERY_TIMEOUT)
