@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -209,6 +210,11 @@ def phrase_pattern(phrase: str) -> str:
         else:
             parts.append(re.escape(word).replace(re.escape(NUMBER_TOKEN), r"\d+"))
     return r"\s+".join(parts)
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """One regex for any of the data phrases, the longest tried first."""
+    return "|".join(phrase_pattern(p) for p in sorted(set(phrases), key=len, reverse=True))
 
 
 @cache

@@ -93,13 +93,9 @@ class Citation:
 # ---- lexicon-derived patterns -------------------------------------------------
 
 
-def _alternation(phrases) -> str:
-    return "|".join(lexicon.phrase_pattern(p) for p in sorted(set(phrases), key=len, reverse=True))
-
-
 @cache
 def _type_word_re() -> re.Pattern:
-    words = _alternation(t.word for t in lexicon.document_types())
+    words = lexicon.alternation(t.word for t in lexicon.document_types())
     return re.compile(rf"(?i:{words})")
 
 
@@ -115,7 +111,7 @@ def _incomplete_finder() -> PhraseFinder:
 
     def pattern(chosen: list[int]) -> re.Pattern:
         return re.compile(
-            rf"(?P<word>(?i:{_alternation(words[i] for i in chosen)}))[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
+            rf"(?P<word>(?i:{lexicon.alternation(words[i] for i in chosen)}))[ ]+(?:(?P<so>{_NUMBER_WORD})[ \n]*:?[ \n]*)?"
             r"(?P<number>\d{1,4})(?![\d%/.,-]\d|\d|[ \n]*[/%-]|[^\W\d_])"
         )
 
@@ -125,11 +121,11 @@ def _incomplete_finder() -> PhraseFinder:
 @cache
 def _named_finder() -> PhraseFinder:
     named_types = [t.word for t in lexicon.document_types() if t.named]
-    stop = _alternation(lexicon.connectives("name_end"))
+    stop = lexicon.alternation(lexicon.connectives("name_end"))
     word = r"[^\W\d_]+"
 
     def pattern(chosen: list[int]) -> re.Pattern:
-        named = _alternation(named_types[i] for i in chosen)
+        named = lexicon.alternation(named_types[i] for i in chosen)
         return re.compile(
             rf"(?P<word>(?i:{named}))[ \n]+(?P<name>[{UPPER_LETTERS}][^\W\d_]*(?:,?[ \n]+{word}){{0,12}}?)"
             rf"(?=[ \n]*(?:[;.:()\n“\"]|,(?![ ]+(?!(?i:{stop})(?![^\W\d_]))[a-zà-ỹđ])|$)|[ \n]+(?i:{stop})(?![^\W\d_]))"
@@ -144,7 +140,7 @@ def _issuer_re() -> re.Pattern:
     for issuer in lexicon.issuer_names():
         names.append(issuer.name)
         names.extend(issuer.aliases)
-    return re.compile(rf"(?:{_alternation(names)})(?![^\W\d_])")
+    return re.compile(rf"(?:{lexicon.alternation(names)})(?![^\W\d_])")
 
 
 @cache
@@ -165,7 +161,7 @@ def _issuer_index() -> dict[str, lexicon.IssuerName]:
 
 
 # The words that name a kind of place before its name: "tỉnh", "huyện", "TP."
-_PLACE_KINDS = f"(?:{_alternation(lexicon.connectives('place_kind'))})"
+_PLACE_KINDS = f"(?:{lexicon.alternation(lexicon.connectives('place_kind'))})"
 
 
 @cache
@@ -274,7 +270,7 @@ _ASIDE_RE = re.compile(r"[ \n]*\([^()\d\n]{1,30}\)")  # "(cũ)", "(trước sắ
 @cache
 def _unknown_issuer_re() -> re.Pattern:
     """An issuer the lexicon does not know: capitalised words up to a verb, a cue or a citation."""
-    stops = _alternation([*lexicon.connectives("issuer_stop"), *(c.phrase for c in lexicon.cues())])
+    stops = lexicon.alternation([*lexicon.connectives("issuer_stop"), *(c.phrase for c in lexicon.cues())])
     next_citation = rf"{_type_word_re().pattern}[ \n]+(?:{_NUMBER_WORD}|\d)"
     word = r"[^\W\d_][^\s,;.:“”\"()]*"
     return re.compile(rf"[{_UPPER}][^\s,;.:“”\"()]*(?:[ ](?!(?i:{stops})(?![^\W\d_])|{next_citation}){word}){{0,9}}")

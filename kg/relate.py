@@ -130,7 +130,7 @@ def _cue_finders() -> tuple[tuple[PhraseFinder, tuple[lexicon.Cue, ...]], ...]:
 
 
 def _connective_re(kind: str) -> str:
-    words = "|".join(lexicon.phrase_pattern(p) for p in sorted(lexicon.connectives(kind), key=len, reverse=True))
+    words = lexicon.alternation(lexicon.connectives(kind))
     return rf"(?:[ \n,:()\-]|(?i:{words})(?![^\W\d_]))"
 
 

@@ -38,9 +38,7 @@ _LOCAL_LEVELS = ("province", "district", "commune", "local")
 # ---- what the text is about ------------------------------------------------------
 
 
-_PLACE_PREFIX_RE = re.compile(
-    rf"(?:{_PLACE_KINDS}|{'|'.join(map(lexicon.phrase_pattern, lexicon.connectives('place_lead')))})[ \n]+$"
-)
+_PLACE_PREFIX_RE = re.compile(rf"(?:{_PLACE_KINDS}|{lexicon.alternation(lexicon.connectives('place_lead'))})[ \n]+$")
 
 
 def _places(text: str, start: int = 0, end: int | None = None):
@@ -86,7 +84,7 @@ def _header_place_re() -> re.Pattern:
     """A place in a document's upper-case header ("UBND TỈNH QUẢNG TRỊ") or place-and-date line."""
     names = trie_pattern(place_names())
     any_case_names = trie_pattern(name.lower() for name in place_names())  # the same names under (?i:)
-    kinds = "|".join(_HEADER_PLACE_KINDS)
+    kinds = "|".join(map(re.escape, _HEADER_PLACE_KINDS))
     return re.compile(
         rf"(?i:(?<![^\W\d_])(?:{kinds})[ \n]+(?P<place>{any_case_names})(?![^\W\d_]))"
         rf"|(?:^|\n)[ ]*(?P<dated>{names}),[ ]*(?i:ngày)",

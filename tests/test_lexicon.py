@@ -6,7 +6,7 @@ from importlib import resources
 import pytest
 
 from kg import extract, lexicon
-from kg.recognize import place_names
+from kg.recognize import place_names, read_place
 
 
 def test_every_data_file_loads():
@@ -67,13 +67,9 @@ def test_an_issuer_code_is_a_data_change(monkeypatch):
 
 @pytest.mark.parametrize("kind", lexicon.connectives("place_kind"))
 def test_a_place_is_read_after_each_kind_word_of_the_data(kind):
-    from kg.recognize import read_place
-
     text = f"của {kind} Hà Tĩnh"
     assert read_place(text, len("của")) == ("Hà Tĩnh", len(text))
 
 
 def test_a_word_the_data_does_not_list_as_a_kind_leads_to_no_place():
-    from kg.recognize import read_place
-
     assert read_place("của ấp Hà Tĩnh", len("của")) == (None, len("của"))
