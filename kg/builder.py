@@ -43,6 +43,10 @@ CHUNKS_PER_JOB = 4
 # The workers of a build yield the CPU to the process that writes their graphs: with as many
 # workers as cores, the writer was starved and builds took 10% longer (measured, 2 cores).
 WORKER_NICENESS = 5
+# A build that wrote at least this share of the store's texts compacts it. Compacting
+# rewrites the whole store (17 s at 100,000 texts, whatever the build wrote), so a small
+# update leaves its few files to RocksDB's own compaction of later writes.
+COMPACT_SHARE = 0.1
 STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
 
 Analyzed = tuple[Source, Extraction]  # a text read from a file, and what it states
@@ -513,6 +517,8 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
 
     for name, value in finish(store, recipe, remerge).items():
         setattr(summary, name, value)
+    if summary.built and summary.built >= COMPACT_SHARE * summary.texts:
+        store.compact()
     return summary
 
 

@@ -64,7 +64,9 @@ def document_graph(store: Store, documents: Collection[str] | None = None) -> nx
         sparql_prefixes()
         + f"""SELECT ?s ?p ?o (COUNT(DISTINCT ?g) AS ?sources) WHERE {{
             {restricted_to("s", documents)}
-            GRAPH ?g {{ ?e rdf:subject ?s ; a kg:Evidence ; rdf:predicate ?p ; rdf:object ?o }}
+            # The class as a filter: as a pattern, Oxigraph starts from every evidence of
+            # every text, not from the documents asked for (16 s instead of 0.2 s at 100,000 texts).
+            GRAPH ?g {{ ?e rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o FILTER EXISTS {{ ?e a kg:Evidence }} }}
         }} GROUP BY ?s ?p ?o"""
     )
     for row in edges:

@@ -100,16 +100,29 @@ class View:
 # ---- reading the store -------------------------------------------------------------------
 
 
-def neighbourhood(store: Store, root: str, direction: str = "both", relations: tuple[str, ...] = ()) -> set[str]:
-    """`root` and the documents its relations (all, or the named ones) reach, up (what it
-    implements or cites), down (what implements it) or both: what a focused page can show."""
+def neighbourhood(
+    store: Store, root: str, direction: str = "both", relations: tuple[str, ...] = (), depth: int = 10
+) -> set[str]:
+    """`root` and the documents its relations (all, or the named ones) reach in at most
+    `depth` steps, up (what it implements or cites), down (what implements it) or both:
+    what `select` can show of a focused page, and no more."""
     properties = vocabulary().relation_properties
     path = "|".join(str(ox.NamedNode(properties[name])) for name in relations or properties if name in properties)
-    walks = {"up": [f"?root ({path})+ ?other"], "down": [f"?other ({path})+ ?root"]}
-    walks["both"] = walks["up"] + walks["down"]
-    union = " UNION ".join(f"{{ {walk} }}" for walk in walks[direction])
-    rows = store.solutions(f"SELECT ?root ?other WHERE {{ {union} }}", {"root": ox.NamedNode(root)}).rows
-    return {root} | {str(row["other"]) for row in rows}
+    steps = {"up": f"?node ({path}) ?other", "down": f"?other ({path}) ?node"}
+    reached = {root}
+    # A step at a time: a `+` path would follow a widely cited document past the depth
+    # the page shows, over a large part of a large graph.
+    for way in ("up", "down") if direction == "both" else (direction,):
+        walked, frontier = {root}, {root}
+        for _ in range(depth):
+            nodes = [ox.NamedNode(node) for node in sorted(frontier)]
+            rows = store.solutions(f"SELECT DISTINCT ?other WHERE {{ {steps[way]} }}", {"node": nodes}).rows
+            frontier = {str(row["other"]) for row in rows} - walked
+            if not frontier:
+                break
+            walked |= frontier
+        reached |= walked
+    return reached
 
 
 def view_graph(store: Store, documents: Collection[str] | None = None) -> nx.MultiDiGraph:
@@ -148,8 +161,9 @@ def view_graph(store: Store, documents: Collection[str] | None = None) -> nx.Mul
         sparql_prefixes()
         + f"""SELECT ?s ?p ?o ?sentence ?cue ?location WHERE {{
             {restricted_to("s", documents)}
-            GRAPH ?g {{ ?e rdf:subject ?s ; a kg:Evidence ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence .
-                       ?g kg:location ?location }}
+            # The class as a filter, as in kg.export's edges: it keeps the documents asked for first.
+            GRAPH ?g {{ ?e rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:sentence ?sentence .
+                       ?g kg:location ?location FILTER EXISTS {{ ?e a kg:Evidence }} }}
             # Outside the GRAPH block: an OPTIONAL inside it would have the block evaluated
             # apart from the documents asked for, over every text's evidence.
             OPTIONAL {{ GRAPH ?g {{ ?e kg:cue ?cue }} }}

@@ -10,7 +10,7 @@ from test_graph_support import analyze_seed, copy_seeds
 
 from kg.builder import BuildError, build
 from kg.cli import main
-from kg.store import open_store
+from kg.store import OxigraphStore, open_store
 from kg.vocab import sparql_prefixes
 
 ELI = "https://kg.example.org/eli/vn"
@@ -181,3 +181,35 @@ def test_a_record_whose_url_another_file_also_gives_replaces_the_first_file_s(tm
             sparql_prefixes() + "SELECT ?file ?text WHERE { GRAPH ?g { ?g kg:file ?file ; kg:text ?text } }"
         )
     assert [(Path(str(row["file"])).name, "13-KH/TU" in str(row["text"])) for row in rows] == [("b.jsonl", True)]
+
+
+def test_a_build_compacts_the_store_when_it_wrote_a_tenth_of_its_texts_or_more(tmp_path, monkeypatch):
+    compacted: list[int] = []
+    monkeypatch.setattr(OxigraphStore, "compact", lambda store: compacted.append(len(compacted)))
+    texts = tmp_path / "texts"
+    texts.mkdir()
+
+    def write_plan(number: int, day: int) -> None:
+        sentence = (
+            f"Ngày {day}/3/2023, Tỉnh ủy Hà Tĩnh ban hành Kế hoạch số {number}-KH/TU thực hiện Chỉ thị số 05-CT/TW."
+        )
+        (texts / f"plan-{number}.txt").write_text(sentence + "\n", encoding="utf-8")
+
+    for number in range(1, 21):
+        write_plan(number, 1)
+    outcomes = []
+    for changed in [range(1, 21), (), (1,), (2, 3)]:
+        for number in changed:
+            write_plan(number, 2 if len(changed) < 20 else 1)
+        summary = build([texts], store=tmp_path / "store")
+        outcomes.append((summary.built, len(compacted)))
+    # All 20 texts, none, 1 of 20 (a twentieth), 2 of 20 (a tenth).
+    assert outcomes == [(20, 1), (0, 1), (1, 1), (2, 2)]
+
+
+def test_a_compacted_store_holds_the_same_quads(seeds, tmp_path):
+    with open_store(tmp_path / "store") as store:
+        build([seeds], store=store, analyze=analyze_seed)
+        before = quads_by_graph(store)
+        store.compact()
+        assert quads_by_graph(store) == before

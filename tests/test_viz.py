@@ -56,20 +56,23 @@ def test_the_graph_carries_level_province_issuer_and_evidence(graph):
 
 
 @pytest.mark.parametrize(
-    ("root", "direction", "relations", "left_out"),
+    ("root", "direction", "relations", "depth", "left_out"),
     [
-        (DIRECTIVE, "down", (), {REGULATION}),
-        (DISTRICT_PLAN, "up", (), set()),
-        (PROVINCE_PLAN, "both", (), set()),
-        (CONCLUSION, "both", ("implements",), {REGULATION}),
+        (DIRECTIVE, "down", (), 10, {REGULATION}),
+        (DIRECTIVE, "down", (), 2, {REGULATION, DISTRICT_PLAN}),
+        (DISTRICT_PLAN, "up", (), 10, set()),
+        (DISTRICT_PLAN, "up", (), 1, {CONCLUSION, DIRECTIVE, REGULATION}),
+        (PROVINCE_PLAN, "both", (), 10, set()),
+        (PROVINCE_PLAN, "both", (), 1, {DIRECTIVE}),
+        (CONCLUSION, "both", ("implements",), 10, {REGULATION}),
     ],
 )
 def test_a_focused_page_reads_only_the_chain_and_shows_what_the_whole_graph_shows(
-    fixture_store, graph, root, direction, relations, left_out
+    fixture_store, graph, root, direction, relations, depth, left_out
 ):
-    selection = Selection(root=root, direction=direction, relations=relations)
+    selection = Selection(root=root, depth=depth, direction=direction, relations=relations)
     with open_store(fixture_store, read_only=True) as store:
-        around = neighbourhood(store, root, direction, relations)
+        around = neighbourhood(store, root, direction, relations, depth)
         focused = view_graph(store, around)
     assert set(focused) == around == set(graph) - left_out
     whole, part = select(graph, selection), select(focused, selection)

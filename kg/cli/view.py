@@ -92,7 +92,7 @@ def viz_command(
         with open_store(store, read_only=True) as opened:
             root = find_one(opened, document) if document else None
             # A focused page reads the documents its chain reaches, not the whole graph.
-            around = neighbourhood(opened, root.uri, direction, relations) if root else None
+            around = neighbourhood(opened, root.uri, direction, relations, depth) if root else None
             graph = view_graph(opened, around)
         selection = Selection(
             root=root.uri if root else None,
