@@ -3,8 +3,10 @@
 python benchmarks/corpus.py N OUT [--seed S]
 
 Writes N texts under OUT/texts in folders of 1,000 (streamed: memory does not grow with
-N), and OUT/expected.jsonl: per text, the documents it names and the implements links it
-states, as `number-symbol@term` (central) and `number-symbol@province[/district]` keys. The same N and seed give the same bytes.
+N), and OUT/expected.jsonl: per text, the documents it names, the implements links it
+states and the day it gives a plan, as `number-symbol@term` (central) and
+`number-symbol@province[/district]` keys. The same N and seed give the same bytes; a plan
+has the same day in every text that names it.
 
 What the texts hold, drawn from the shipped reference data: central Party documents of
 the registry; provincial plans of every province, those that existed before the
@@ -29,10 +31,11 @@ from kg.lexicon import central_documents, districts, provinces
 
 PER_FOLDER = 1000
 # A province issues up to this many plans for one central document (a plan, then a plan for
-# its review, ...), a district up to DISTRICT_PLANS: the documents are bounded by the bodies
-# that issue them, and a larger corpus holds more texts about them, as real corpora do.
+# its review, ...), a district up to DISTRICT_PLANS for one plan of its province: the
+# documents are bounded by the bodies that issue them, and a larger corpus holds more texts
+# about them, as real corpora do. The numbers leave room for every slot.
 PROVINCE_PLANS, PROVINCE_NUMBERS = 3, 400
-DISTRICT_PLANS, DISTRICT_NUMBERS = 2, 300
+DISTRICT_PLANS, DISTRICT_NUMBERS = 2, 400
 MERGE = dt.date(2025, 7, 1)  # 63 provinces became 34
 LAST_DAY = dt.date(2026, 6, 30)  # no plan from the future
 PARTY_TYPES = {"CT/TW": "Chỉ thị", "KL/TW": "Kết luận", "NQ/TW": "Nghị quyết", "QĐ/TW": "Quy định"}
@@ -44,6 +47,7 @@ class Text:
     body: str
     documents: tuple[str, ...]
     implements: tuple[tuple[str, str], ...]
+    dated: tuple[tuple[str, str], ...]  # (document, the day the text gives it)
 
 
 def _noise(rng: random.Random) -> str:
@@ -72,31 +76,42 @@ class Generator:
             self.districts.setdefault(district.province, []).append(district.name)
         self._numbers: dict[str, list[int]] = {}
 
-    def _plan_number(self, body: str, central: int, variant: int, plans: int, numbers: int) -> int:
-        """The number of a body's `variant`-th plan for the `central`-th central document: each
-        body numbers its plans once, without repeats, so one number is one plan."""
+    def _plan_number(self, body: str, slot: int, slots: int, numbers: int) -> int:
+        """The number of a body's plan in `slot` of its `slots` (one per document it
+        implements and variant): each body numbers its plans once, without repeats, so one
+        number is one plan."""
         if body not in self._numbers:
-            self._numbers[body] = random.Random(f"{self.seed}:{body}").sample(
-                range(1, numbers + 1), len(self.central) * plans
-            )
-        return self._numbers[body][central * plans + variant]
+            self._numbers[body] = random.Random(f"{self.seed}:{body}").sample(range(1, numbers + 1), slots)
+        return self._numbers[body][slot]
+
+    def _plan_date(self, key: str, earliest: dt.date, latest: dt.date) -> dt.date:
+        """The day plan `key` was issued: the same in every text that gives it, as a real
+        plan has one date, between `earliest` and `latest` (when they leave room)."""
+        draw = random.Random(f"{self.seed}:{key}").randint(7, 900)
+        return max(min(earliest + dt.timedelta(days=draw), latest), earliest)
 
     def text(self, index: int) -> Text:
         rng = random.Random(self.seed * 1_000_003 + index)
         central_index = rng.randrange(len(self.central))
         central = self.central[central_index]
         central_key = f"{central.number}-{central.symbol}@{central.term}"
-        issued = min(dt.date.fromisoformat(central.date) + dt.timedelta(days=rng.randint(7, 900)), LAST_DAY)
-        after_merge = issued >= MERGE
-        province = rng.choice(self.after_merge if after_merge else self.before_merge)
-        day, month, year = issued.day, issued.month, issued.year
-        plan = self._plan_number(
-            province, central_index, rng.randrange(PROVINCE_PLANS), PROVINCE_PLANS, PROVINCE_NUMBERS
-        )
+        central_day = dt.date.fromisoformat(central.date)
+        # The text's time, before or after the merge, says which provinces it can be about.
+        written = min(central_day + dt.timedelta(days=rng.randint(7, 900)), LAST_DAY)
+        province = rng.choice(self.after_merge if written >= MERGE else self.before_merge)
+        plan_slot = central_index * PROVINCE_PLANS + rng.randrange(PROVINCE_PLANS)
+        plan = self._plan_number(province, plan_slot, len(self.central) * PROVINCE_PLANS, PROVINCE_NUMBERS)
         plan_key = f"{plan}-KH/TU@{province}"
+        # A province that the merge made is dated after it, one it ended before it.
+        earliest = max(central_day, MERGE) if province not in self.before_merge else central_day
+        latest = LAST_DAY if province in self.after_merge else MERGE - dt.timedelta(days=1)
+        issued = self._plan_date(plan_key, earliest, latest)
+        after_merge = issued >= MERGE
+        day, month, year = issued.day, issued.month, issued.year
         central_words = f"{central.type} số {central.number}-{central.symbol} ngày {_vietnamese_date(central.date)} của {central.issuer}"
         kind = rng.random()
         documents, implements = [central_key, plan_key], [(plan_key, central_key)]
+        dated = [(plan_key, issued.isoformat())]
         if kind < 0.45:
             sentences = [
                 f"Ngày {day}/{month}/{year}, Ban Thường vụ Tỉnh ủy {province} ban hành Kế hoạch số {plan}-KH/TU"
@@ -108,13 +123,19 @@ class Generator:
         elif kind < 0.8 and province in self.districts and not after_merge:
             district = rng.choice(self.districts[province])
             district_plan = self._plan_number(
-                f"{province}/{district}", central_index, rng.randrange(DISTRICT_PLANS), DISTRICT_PLANS, DISTRICT_NUMBERS
+                f"{province}/{district}",
+                plan_slot * DISTRICT_PLANS + rng.randrange(DISTRICT_PLANS),
+                len(self.central) * PROVINCE_PLANS * DISTRICT_PLANS,
+                DISTRICT_NUMBERS,
             )
             district_key = f"{district_plan}-KH/HU@{province}/{district}"
+            # Districts ended with the merge: a district plan follows its province's, before it.
+            district_issued = self._plan_date(district_key, issued, MERGE - dt.timedelta(days=1))
+            dated = [(district_key, district_issued.isoformat())]
             sentences = [
                 f"Thực hiện Kế hoạch số {plan}-KH/TU của Ban Thường vụ Tỉnh ủy {province} về triển khai"
-                f" {central_words}, ngày {day}/{month}/{year} Ban Thường vụ Huyện ủy {district} đã ban hành"
-                f" Kế hoạch số {district_plan}-KH/HU để cụ thể hóa.",
+                f" {central_words}, ngày {district_issued.day}/{district_issued.month}/{district_issued.year}"
+                f" Ban Thường vụ Huyện ủy {district} đã ban hành Kế hoạch số {district_plan}-KH/HU để cụ thể hóa.",
                 _noise(rng),
                 f"Huyện ủy {district} giao Ban Tuyên giáo theo dõi, đôn đốc việc thực hiện.",
             ]
@@ -130,9 +151,11 @@ class Generator:
                 f"Ban Thường vụ Tỉnh ủy xây dựng kế hoạch thực hiện như sau. {_noise(rng)}",
             ]
         # Collected news carries the day it was published, as front matter kg reads.
-        published = min(issued + dt.timedelta(days=rng.randint(0, 10)), LAST_DAY)
+        latest_issued = max(dt.date.fromisoformat(day) for _, day in dated)
+        published = min(latest_issued + dt.timedelta(days=rng.randint(0, 10)), LAST_DAY)
         body = f"---\ndate: {published.isoformat()}\n---\n" + "\n".join(sentences) + "\n"
-        return Text(f"{index // PER_FOLDER:04}/{index:08}.txt", body, tuple(documents), tuple(implements))
+        name = f"{index // PER_FOLDER:04}/{index:08}.txt"
+        return Text(name, body, tuple(documents), tuple(implements), tuple(dated))
 
     def texts(self, count: int) -> Iterator[Text]:
         return (self.text(index) for index in range(count))
@@ -154,7 +177,12 @@ def write(count: int, out: Path, seed: int = 1) -> tuple[Path, int]:
             data = text.body.encode("utf-8")
             path.write_bytes(data)
             size += len(data)
-            record = {"text": text.name, "documents": text.documents, "implements": text.implements}
+            record = {
+                "text": text.name,
+                "documents": text.documents,
+                "implements": text.implements,
+                "dated": text.dated,
+            }
             expected.write(json.dumps(record, ensure_ascii=False) + "\n")
     return texts, size
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -36,6 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+import benchmarks.corpus
 import kg
 from benchmarks.corpus import write as write_corpus
 from benchmarks.extraction import cpu
@@ -244,17 +246,21 @@ def _corpus(count: int, folder: Path) -> tuple[Path, int, bool]:
     """The corpus of `count` texts in `folder`, its size, and whether it was written now
     (not when an earlier run left it whole)."""
     done = folder / "corpus.json"
+    # A corpus is the generator's as it was: a changed generator writes it again.
+    generator = hashlib.sha256(Path(benchmarks.corpus.__file__).read_bytes()).hexdigest()
     if done.exists():
         recorded = json.loads(done.read_text())
-        return Path(recorded["texts"]), recorded["bytes"], False
+        if recorded.get("generator") == generator:
+            return Path(recorded["texts"]), recorded["bytes"], False
     texts, size = write_corpus(count, folder)
-    done.write_text(json.dumps({"texts": str(texts), "bytes": size}))
+    done.write_text(json.dumps({"texts": str(texts), "bytes": size, "generator": generator}))
     return texts, size, True
 
 
 def _built(count: int, corpus: Path, store: Path, work: Path, jobs: int, reuse: bool) -> dict:
     """Seconds, peak RSS (KiB) and size of `kg build` into `store`, from an earlier run of
-    this size when `reuse` finds one (with "reused": True)."""
+    this size when `reuse` finds one (with "reused": True); `reuse` is false for a corpus
+    written anew."""
     recorded = work / f"build-{count}.json"
     if reuse and recorded.exists() and store.exists():
         return {**json.loads(recorded.read_text()), "reused": True}
@@ -282,7 +288,7 @@ def measure(count: int, work: Path, jobs: int, reuse: bool = False) -> Figures:
     figures.every_core = extraction(sample, jobs)
     figures.bare = bare_scan(sample)
     _progress(f"{count:,} texts: kg build --jobs {jobs}")
-    built = _built(count, corpus, store, work, jobs, reuse)
+    built = _built(count, corpus, store, work, jobs, reuse and not generated)
     figures.build, figures.peak_kib, figures.store_bytes = built["seconds"], built["peak_kib"], built["store_bytes"]
     figures.rebuilt = not built["reused"]
     with open_store(store, read_only=True) as opened:
