@@ -242,12 +242,17 @@ def _folder_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
+def _generator() -> str:
+    """The digest of the corpus generator: a corpus, and a store built from it, are the
+    generator's as it was, and a changed generator writes and builds them again."""
+    return hashlib.sha256(Path(benchmarks.corpus.__file__).read_bytes()).hexdigest()
+
+
 def _corpus(count: int, folder: Path) -> tuple[Path, int, bool]:
     """The corpus of `count` texts in `folder`, its size, and whether it was written now
-    (not when an earlier run left it whole)."""
+    (not when an earlier run of the same generator left it whole)."""
     done = folder / "corpus.json"
-    # A corpus is the generator's as it was: a changed generator writes it again.
-    generator = hashlib.sha256(Path(benchmarks.corpus.__file__).read_bytes()).hexdigest()
+    generator = _generator()
     if done.exists():
         recorded = json.loads(done.read_text())
         if recorded.get("generator") == generator:
@@ -259,15 +264,16 @@ def _corpus(count: int, folder: Path) -> tuple[Path, int, bool]:
 
 def _built(count: int, corpus: Path, store: Path, work: Path, jobs: int, reuse: bool) -> dict:
     """Seconds, peak RSS (KiB) and size of `kg build` into `store`, from an earlier run of
-    this size when `reuse` finds one (with "reused": True); `reuse` is false for a corpus
-    written anew."""
+    this size and of the same corpus generator when `reuse` finds one (with "reused": True)."""
     recorded = work / f"build-{count}.json"
     if reuse and recorded.exists() and store.exists():
-        return {**json.loads(recorded.read_text()), "reused": True}
+        figures = json.loads(recorded.read_text())
+        if figures.get("generator") == _generator():
+            return {**figures, "reused": True}
     recorded.unlink(missing_ok=True)
     shutil.rmtree(store, ignore_errors=True)
     seconds, peak_kib = build(corpus, store, jobs)
-    figures = {"seconds": seconds, "peak_kib": peak_kib, "store_bytes": _folder_bytes(store)}
+    figures = {"seconds": seconds, "peak_kib": peak_kib, "store_bytes": _folder_bytes(store), "generator": _generator()}
     recorded.write_text(json.dumps(figures))
     return {**figures, "reused": False}
 
@@ -288,7 +294,7 @@ def measure(count: int, work: Path, jobs: int, reuse: bool = False) -> Figures:
     figures.every_core = extraction(sample, jobs)
     figures.bare = bare_scan(sample)
     _progress(f"{count:,} texts: kg build --jobs {jobs}")
-    built = _built(count, corpus, store, work, jobs, reuse and not generated)
+    built = _built(count, corpus, store, work, jobs, reuse)
     figures.build, figures.peak_kib, figures.store_bytes = built["seconds"], built["peak_kib"], built["store_bytes"]
     figures.rebuilt = not built["reused"]
     with open_store(store, read_only=True) as opened:
