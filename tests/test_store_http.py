@@ -31,7 +31,7 @@ ARGUMENTS = {"doc": "01-KL/TW", "from": "129-KH/TU", "to": "05-CT/TW", "locality
 # read the same on both engines leaves this list.
 VIRTUOSO_DIFFERS = {
     "chain": "its `*` paths between the two documents bound in VALUES give other links, their ids mixed up",
-    "coverage": "it joins the implementers' places, found in a subquery, with no province",
+    "coverage": "it gives every province the implementers its subquery finds, the place not joined",
 }
 
 
