@@ -265,15 +265,15 @@ def _corpus(count: int, folder: Path) -> tuple[Path, int, bool]:
 def _built(count: int, corpus: Path, store: Path, work: Path, jobs: int, reuse: bool) -> dict:
     """Seconds, peak RSS (KiB) and size of `kg build` into `store`, from an earlier run of
     this size and of the same corpus generator when `reuse` finds one (with "reused": True)."""
-    recorded = work / f"build-{count}.json"
+    recorded, generator = work / f"build-{count}.json", _generator()
     if reuse and recorded.exists() and store.exists():
         figures = json.loads(recorded.read_text())
-        if figures.get("generator") == _generator():
+        if figures.get("generator") == generator:
             return {**figures, "reused": True}
     recorded.unlink(missing_ok=True)
     shutil.rmtree(store, ignore_errors=True)
     seconds, peak_kib = build(corpus, store, jobs)
-    figures = {"seconds": seconds, "peak_kib": peak_kib, "store_bytes": _folder_bytes(store), "generator": _generator()}
+    figures = {"seconds": seconds, "peak_kib": peak_kib, "store_bytes": _folder_bytes(store), "generator": generator}
     recorded.write_text(json.dumps(figures))
     return {**figures, "reused": False}
 
