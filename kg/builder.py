@@ -47,6 +47,7 @@ WORKER_NICENESS = 5
 # rewrites the whole store (17 s at 100,000 texts, whatever the build wrote), so a small
 # update leaves its few files to RocksDB's own compaction of later writes.
 COMPACT_SHARE = 0.1
+TEXTS = "GRAPH ?g { ?g a kg:SourceText }"  # the pattern of one text in the store
 STATISTICS = ("texts", "documents", "relations", "unresolved", "warnings")
 
 Analyzed = tuple[Source, Extraction]  # a text read from a file, and what it states
@@ -115,10 +116,20 @@ def collect(paths: list[str | Path]) -> list[str]:
     for given in paths:
         if not Path(given).exists():
             raise BuildError(f"{given}: no such file or directory")
-    # A broken link keeps its own name, so that its failure names what the user sees.
-    return sorted(
-        {str(Path(found).resolve() if Path(found).exists() else Path(found).absolute()) for found in expand(paths)}
-    )
+    files = set()
+    for given in paths:
+        # Inside a folder, resolved once, only an entry that is a link leads elsewhere (links
+        # to folders are not followed): resolving each path costs a system call per component.
+        folder, real = str(Path(given)), str(Path(given).resolve())
+        for found in expand([given]):
+            inside = found.startswith(folder + os.sep) and not os.path.islink(found)
+            files.add(real + found[len(folder) :] if inside else _real_path(found))
+    return sorted(files)
+
+
+def _real_path(path: str) -> str:
+    """A broken link keeps its own name, so that its failure names what the user sees."""
+    return str(Path(path).resolve() if Path(path).exists() else Path(path).absolute())
 
 
 def _analyze_one(analyze: Analyze, location: str) -> list[Analyzed | str] | Extraction | str:
@@ -257,7 +268,7 @@ def _count(store: Store, pattern: str) -> int:
 
 def compute_statistics(store: Store) -> dict[str, int]:
     return {
-        "texts": _count(store, "GRAPH ?g { ?g a kg:SourceText }"),
+        "texts": _count(store, TEXTS),
         "documents": _count(store, "?d a eli:LegalResource FILTER EXISTS { ?d kg:mentionedIn ?text }"),
         "relations": _count(
             store,
@@ -515,10 +526,11 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
         store.drop_graphs(gone)
         summary.removed = len(gone)
 
+    # Before `finish`, whose statistics and counts read the whole store faster compacted.
+    if summary.built and summary.built >= COMPACT_SHARE * _count(store, TEXTS):
+        store.compact()
     for name, value in finish(store, recipe, remerge).items():
         setattr(summary, name, value)
-    if summary.built and summary.built >= COMPACT_SHARE * summary.texts:
-        store.compact()
     return summary
 
 

@@ -78,6 +78,15 @@ class _Graph:
     def __init__(self, name: str) -> None:
         self.name = iri(name)
         self.quads: list[Quad] = []
+        self._described: set[str] = set()
+
+    def first_description(self, node: str) -> bool:
+        """Whether `node` is described here for the first time: a text names the same
+        issuer and place again and again, and every copy would cost the store's loader."""
+        if node in self._described:
+            return False
+        self._described.add(node)
+        return True
 
     def add(self, subject: str, predicate: str, obj: NamedNode | Literal | str | None) -> None:
         if obj is None:
@@ -136,10 +145,11 @@ def _describe(out: _Graph, uri: str, doc: _Document, identity: Identity, base: s
     if doc.issuer and needed.get(doc.level):
         agent = agent_uri(base, doc.issuer, place_path(doc.province, district) if locality else None)
         out.add(uri, ELI + "passed_by", agent)
-        out.add(agent, RDF + "type", KG + "Agent")
-        out.add(agent, LABEL, vi(doc.issuer))
-        out.add(agent, KG + "level", LEVEL + doc.level)
-        out.add(agent, KG + "locality", locality)
+        if out.first_description(agent):
+            out.add(agent, RDF + "type", KG + "Agent")
+            out.add(agent, LABEL, vi(doc.issuer))
+            out.add(agent, KG + "level", LEVEL + doc.level)
+            out.add(agent, KG + "locality", locality)
     return warnings
 
 
@@ -147,8 +157,9 @@ def _place(out: _Graph, base: str, province: str | None, district: str | None) -
     if not province:
         return None
     uri = place_uri(base, province, district)
-    out.add(uri, RDF + "type", KG + "Place")
-    out.add(uri, LABEL, vi(district or province))
+    if out.first_description(uri):
+        out.add(uri, RDF + "type", KG + "Place")
+        out.add(uri, LABEL, vi(district or province))
     return uri
 
 

@@ -373,10 +373,13 @@ def expand(paths: Iterable[str | Path]) -> Iterator[str]:
     Entries of a folder that only look like such files (FIFOs, broken links) are yielded
     too, so that reading them reports them instead of skipping them silently."""
     for path in paths:
-        folder = Path(path)
-        if str(path) != "-" and folder.is_dir():
-            for child in sorted(folder.rglob("*")):
-                if child.suffix.lower() in READERS and not child.is_dir():
-                    yield str(child)
+        if str(path) != "-" and os.path.isdir(path):
+            found = [
+                os.path.join(folder, name)
+                for folder, _, names in os.walk(Path(path))  # links to folders are not followed
+                for name in names
+                if os.path.splitext(name)[1].lower() in READERS
+            ]
+            yield from sorted(found, key=lambda file: file.split(os.sep))
         else:
             yield str(path)

@@ -107,11 +107,11 @@ def describe(store: Store, uri: str) -> Document:
 
 # What a tree draws of each document: the library query `document` without the texts that
 # mention it, whose count costs a row per mention (200,000 for a Politburo directive in a
-# large corpus), and without the title.
+# large corpus), and without the title. Nor does it ask for the classes of documents, which
+# doubled the rows every property is then looked up for (a quarter of its time at 1M texts).
 _DESCRIBE = """SELECT ?doc (MIN(?idLocal) AS ?id) (MIN(?labelText) AS ?label) (MIN(?typeText) AS ?type)
        (MIN(?placeText) AS ?locality) (MIN(?levelName) AS ?level) (MIN(?dated) AS ?date)
 WHERE {
-  ?doc a ?class .
   OPTIONAL { ?doc eli:id_local ?idLocal }
   OPTIONAL { ?doc rdfs:label ?name }
   OPTIONAL { ?doc eli:type_document ?typeConcept OPTIONAL { ?typeConcept skos:prefLabel ?typeLabel FILTER (lang(?typeLabel) = "vi") } }

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from test_graph_support import analyze_seed, copy_seeds
 
-from kg.builder import BuildError, build
+from kg.builder import BuildError, build, collect
 from kg.cli import main
 from kg.store import OxigraphStore, open_store
 from kg.vocab import sparql_prefixes
@@ -213,3 +213,19 @@ def test_a_compacted_store_holds_the_same_quads(seeds, tmp_path):
         before = quads_by_graph(store)
         store.compact()
         assert quads_by_graph(store) == before
+
+
+def test_collect_names_each_file_once_by_its_real_path_and_a_broken_link_by_its_own(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "sub").mkdir(parents=True)
+    (elsewhere / "sub" / "plan.txt").write_text("Kế hoạch số 1-KH/TU.\n", encoding="utf-8")
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "own.txt").write_text("Kế hoạch số 2-KH/TU.\n", encoding="utf-8")
+    (texts / "linked.txt").symlink_to(elsewhere / "sub" / "plan.txt")
+    (texts / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    (texts / "folder").symlink_to(elsewhere, target_is_directory=True)  # not followed, like rglob
+    (tmp_path / "shortcut").symlink_to(texts, target_is_directory=True)
+    real = [str(elsewhere / "sub" / "plan.txt"), str(texts / "own.txt")]
+    assert collect([texts, elsewhere / "sub" / "plan.txt"]) == sorted([*real, str(texts / "gone.txt")])
+    assert collect([tmp_path / "shortcut"]) == sorted([*real, str(tmp_path / "shortcut" / "gone.txt")])

@@ -185,3 +185,26 @@ def test_a_relation_to_an_unknown_reference_becomes_a_warning():
     store = _store_of(extraction)
     warnings = store.select("SELECT ?w WHERE { GRAPH ?g { ?g <https://kg.example.org/ontology#warning> ?w } }")
     assert len(warnings) == 1 and "ghost" in str(warnings[0]["w"])
+
+
+def test_a_text_describes_each_issuer_and_place_once_however_often_it_names_them():
+    plans = [
+        ref(f"plan{number}", str(number), "KH/TU", level="province", province="Hà Tĩnh", issuer="Ban Thường vụ Tỉnh ủy")
+        for number in (129, 130, 131)
+    ]
+    source = SourceMeta("/texts/plans.txt", "0" * 64, "2023-01-05", "Hà Tĩnh", "test")
+    quads = source_quads(
+        Extraction(None, Context("Hà Tĩnh", None, "2023-01-05"), plans, []), source, REFERENCE, BASE, "test"
+    )
+    assert len(quads) == len(set(quads))
+    store = open_store("memory")
+    store.add(quads)
+    rows = store.select(
+        sparql_prefixes()
+        + """SELECT ?plan ?agent ?agentLabel ?place ?placeLabel WHERE {
+            ?plan eli:passed_by ?agent ; kg:locality ?place .
+            ?agent a kg:Agent ; rdfs:label ?agentLabel ; kg:locality ?place .
+            ?place a kg:Place ; rdfs:label ?placeLabel }"""
+    )
+    assert len(rows) == 3
+    assert {(str(row["agentLabel"]), str(row["placeLabel"])) for row in rows} == {("Ban Thường vụ Tỉnh ủy", "Hà Tĩnh")}
