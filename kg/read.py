@@ -52,13 +52,15 @@ class Metadata:
 
     def over(self, other: Metadata) -> Metadata:
         """These values, and `other`'s where these are empty."""
-        pairs = zip(dataclasses.astuple(self), dataclasses.astuple(other), strict=True)
-        return Metadata(*(mine or theirs for mine, theirs in pairs))
+        return Metadata(*(getattr(self, name) or getattr(other, name) for name in _METADATA_FIELDS))
 
     @classmethod
     def of(cls, data: dict) -> Metadata:
         """The metadata fields of a JSON object; values that are not text are left out."""
         return cls(*(_string(data.get(field.name)) for field in dataclasses.fields(cls)))
+
+
+_METADATA_FIELDS = tuple(field.name for field in dataclasses.fields(Metadata))
 
 
 def _string(value) -> str | None:
@@ -278,14 +280,15 @@ def sidecar(path: str | Path) -> Path:
 
 
 def _sidecar_metadata(path: str | Path) -> Metadata:
-    if str(path) == "-" or sidecar(path) == Path(path) or not sidecar(path).is_file():
+    metadata = sidecar(path)
+    if str(path) == "-" or metadata == Path(path) or not metadata.is_file():
         return Metadata()
     try:
-        data = json.loads(sidecar(path).read_text(encoding="utf-8"))
+        data = json.loads(metadata.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ReadError(f"{sidecar(path)}: unreadable metadata of {path} ({error}); fix it or remove it") from None
+        raise ReadError(f"{metadata}: unreadable metadata of {path} ({error}); fix it or remove it") from None
     if not isinstance(data, dict):
-        raise ReadError(f'{sidecar(path)}: metadata of {path} must be one JSON object {{"url": ..., "date": ...}}')
+        raise ReadError(f'{metadata}: metadata of {path} must be one JSON object {{"url": ..., "date": ...}}')
     return Metadata.of(data)
 
 
@@ -338,13 +341,13 @@ def _read_bytes(path: str | Path, name: str) -> bytes:
 def _require_regular_file(path: Path, name: str) -> None:
     """Refuse what is not a plain file before opening it: a FIFO or a device would block
     or never end, even for root."""
-    if path.is_symlink() and not path.exists():
-        raise ReadError(f"{name}: broken symbolic link (to {os.readlink(path)}); fix or remove the link")
     try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise ReadError(f"{name}: no such file") from None
+        mode = os.stat(path).st_mode
     except OSError as error:
+        if os.path.islink(path) and not os.path.exists(path):
+            raise ReadError(f"{name}: broken symbolic link (to {os.readlink(path)}); fix or remove the link") from None
+        if isinstance(error, FileNotFoundError):
+            raise ReadError(f"{name}: no such file") from None
         raise ReadError(f"{name}: cannot be read ({error.strerror})") from None
     if stat.S_ISDIR(mode):
         raise ReadError(f"{name}: is a directory")
