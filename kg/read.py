@@ -57,7 +57,7 @@ class Metadata:
     @classmethod
     def of(cls, data: dict) -> Metadata:
         """The metadata fields of a JSON object; values that are not text are left out."""
-        return cls(*(_string(data.get(field.name)) for field in dataclasses.fields(cls)))
+        return cls(*(_string(data.get(name)) for name in _METADATA_FIELDS))
 
 
 _METADATA_FIELDS = tuple(field.name for field in dataclasses.fields(Metadata))
@@ -280,15 +280,15 @@ def sidecar(path: str | Path) -> Path:
 
 
 def _sidecar_metadata(path: str | Path) -> Metadata:
-    metadata = sidecar(path)
-    if str(path) == "-" or metadata == Path(path) or not metadata.is_file():
+    metadata_file = sidecar(path)
+    if str(path) == "-" or metadata_file == Path(path) or not metadata_file.is_file():
         return Metadata()
     try:
-        data = json.loads(metadata.read_text(encoding="utf-8"))
+        data = json.loads(metadata_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ReadError(f"{metadata}: unreadable metadata of {path} ({error}); fix it or remove it") from None
+        raise ReadError(f"{metadata_file}: unreadable metadata of {path} ({error}); fix it or remove it") from None
     if not isinstance(data, dict):
-        raise ReadError(f'{metadata}: metadata of {path} must be one JSON object {{"url": ..., "date": ...}}')
+        raise ReadError(f'{metadata_file}: metadata of {path} must be one JSON object {{"url": ..., "date": ...}}')
     return Metadata.of(data)
 
 
