@@ -221,6 +221,15 @@ def test_parameters_name_documents_the_way_people_write_them(store):
         run(store, load("documents"), {"year": "two"})
 
 
+def test_a_document_that_no_text_mentions_has_no_sources(store):
+    assert rows(store, "document", "id type date sources", doc="06-CT/TW") == [
+        ("06-CT/TW", "Chỉ thị", "2006-11-07", "0")
+    ]
+    registry_only = {"doc": ox.NamedNode(f"{ELI}/dang/tw/ct/x/6")}
+    rdflib_store = RdflibStore(store.dataset())
+    assert solve(rdflib_store, load("document"), registry_only) == solve(store, load("document"), registry_only)
+
+
 @pytest.mark.parametrize("query", library(), ids=lambda q: q.name)
 def test_rdflib_gives_the_same_rows_as_oxigraph(store, query):
     rdflib_store = RdflibStore(store.dataset())
