@@ -269,11 +269,37 @@ def test_the_values_block_of_an_endpoint_binds_exactly_the_value(store, value):
 def test_a_parameter_with_several_values_gives_the_rows_of_each(store):
     """One query for many documents (kg trace describes a whole tree at once), on each backend."""
     documents = [ox.NamedNode(iri) for iri in (DIRECTIVE, CONCLUSION, HA_TINH_PLAN)]
+    one_by_one = [solve(store, load("document"), {"doc": document}).rows[0] for document in documents]
     for backend in (store, RdflibStore(store.dataset())):
         described = solve(backend, load("document"), {"doc": documents}).rows
         assert sorted(str(row["id"]) for row in described) == ["01-KL/TW", "05-CT/TW", "129-KH/TU"]
+        assert sorted(described, key=str) == sorted(one_by_one, key=str)
     with pytest.raises(StoreError, match="only one parameter may take several values, not source, target"):
         with_values(load("evidence").text, {"source": documents, "target": documents})
+
+
+def test_a_subquery_that_selects_a_parameter_is_given_its_values_too():
+    query = """SELECT * WHERE {
+      { SELECT ?doc (COUNT(?text) AS ?texts) WHERE { ?doc <urn:p> ?text } GROUP BY ?doc }
+      { SELECT (COUNT(?doc) AS ?everyDocument) WHERE { ?doc <urn:p> ?text } }
+      OPTIONAL { SELECT * WHERE { ?doc <urn:q> ?other } }
+    }"""
+    block = "VALUES (?doc) { (<urn:d>) }"
+    rewritten = with_values(query, {"doc": ox.NamedNode("urn:d")})
+    assert rewritten.startswith(f"SELECT * WHERE {{ {block}")
+    assert f"WHERE {{ {block} ?doc <urn:p> ?text }} GROUP BY" in rewritten
+    assert "(COUNT(?doc) AS ?everyDocument) WHERE { ?doc" in rewritten  # its ?doc is its own
+    assert f"SELECT * WHERE {{ {block} ?doc <urn:q>" in rewritten
+    assert rewritten.count(block) == 3
+
+
+@pytest.mark.parametrize("query", library(), ids=lambda q: q.name)
+def test_a_query_gives_the_same_rows_from_its_values_blocks_alone(store, query):
+    """What a server gets: the text with its VALUES blocks, without the embedded store's
+    substitution of the parameters."""
+    bindings = bindings_of(query)
+    alone = store.solutions(with_values(query.text, bindings)).rows
+    assert sorted(alone, key=repr) == sorted(solve(store, query, bindings).rows, key=repr)
 
 
 def test_a_syntax_error_names_the_line_and_column(tmp_path):
