@@ -727,10 +727,10 @@ def _values_block(bindings: Mapping[str, Term | Sequence[Term]], names: list[str
 
 def _where_clauses(sparql: str, bound: list[str]) -> Iterator[tuple[int, list[str]]]:
     """Where each WHERE clause opens (after its brace) and the bound names it takes: all of
-    them for the query's own, those it selects for a subquery's (every one for `SELECT *`)."""
+    them for the query's own, those a subquery selects as they are for its own (every one
+    for `SELECT *`; not a name it computes with AS, nor one inside an expression)."""
     projection: list[str] | None = None  # the names a subquery's SELECT clause gives, while read
-    depth = 0  # of parentheses in that clause: a name inside an expression is not given
-    after_as = False
+    depth = 0  # of parentheses in that clause
     outermost = True
     for token in _TOKEN.finditer(sparql):
         text = token.group()
@@ -743,19 +743,16 @@ def _where_clauses(sparql: str, bound: list[str]) -> Iterator[tuple[int, list[st
                 if names:
                     yield token.end(), names
             projection = None
-        elif outermost or text.startswith("#"):
+        elif outermost or projection is None and text.upper() != "SELECT":
             continue
         elif text.upper() == "SELECT":
-            projection, depth, after_as = [], 0, False
-        elif projection is None:
-            continue
-        elif text == "*":
-            projection = bound
+            projection, depth = [], 0
         elif text in ("(", ")"):
             depth += 1 if text == "(" else -1
-        elif text[0] in "?$" and (depth == 0 or after_as):
+        elif depth == 0 and text == "*":
+            projection = bound
+        elif depth == 0 and text[0] in "?$":
             projection.append(text[1:])
-        after_as = text.upper() == "AS"
 
 
 @dataclass(frozen=True)

@@ -283,6 +283,7 @@ def test_a_subquery_that_selects_a_parameter_is_given_its_values_too():
       { SELECT ?doc (COUNT(?text) AS ?texts) WHERE { ?doc <urn:p> ?text } GROUP BY ?doc }
       { SELECT (COUNT(?doc) AS ?everyDocument) WHERE { ?doc <urn:p> ?text } }
       OPTIONAL { SELECT * WHERE { ?doc <urn:q> ?other } }
+      { SELECT ?other (?other * 2 AS ?doc) WHERE { ?other <urn:r> ?text } }
     }"""
     block = "VALUES (?doc) { (<urn:d>) }"
     rewritten = with_values(query, {"doc": ox.NamedNode("urn:d")})
@@ -290,6 +291,7 @@ def test_a_subquery_that_selects_a_parameter_is_given_its_values_too():
     assert f"WHERE {{ {block} ?doc <urn:p> ?text }} GROUP BY" in rewritten
     assert "(COUNT(?doc) AS ?everyDocument) WHERE { ?doc" in rewritten  # its ?doc is its own
     assert f"SELECT * WHERE {{ {block} ?doc <urn:q>" in rewritten
+    assert "(?other * 2 AS ?doc) WHERE { ?other" in rewritten  # it computes a ?doc of its own
     assert rewritten.count(block) == 3
 
 
