@@ -658,7 +658,10 @@ class RdflibStore(Store):
         if answer.type != "SELECT":
             raise StoreError(NOT_SELECT)
         names = [str(v) for v in answer.vars]
-        rows = ({name: _same_literal(row[name]) for name in names if row[name] is not None} for row in answer)
+        rows = (
+            {name: _same_literal(value) for name, value in zip(names, row, strict=True) if value is not None}
+            for row in answer
+        )
         return _limited(names, rows, limit)
 
 
@@ -743,10 +746,12 @@ def _where_clauses(sparql: str, bound: list[str]) -> Iterator[tuple[int, list[st
                 if names:
                     yield token.end(), names
             projection = None
-        elif outermost or projection is None and text.upper() != "SELECT":
+        elif outermost:
             continue
         elif text.upper() == "SELECT":
             projection, depth = [], 0
+        elif projection is None:
+            continue
         elif text in ("(", ")"):
             depth += 1 if text == "(" else -1
         elif depth == 0 and text == "*":
