@@ -325,7 +325,8 @@ def _meta_quads(values: dict[str, str | int]) -> list[ox.Quad]:
 def _file_key(build_key: str, location: str) -> str:
     """The build key of a file's texts: editing its sidecar metadata rebuilds them."""
     try:
-        metadata = sidecar(location).read_bytes()
+        with open(sidecar(location), "rb") as handle:
+            metadata = handle.read()
     except OSError:  # no sidecar; an unreadable one fails the file when it is read
         return build_key
     return f"{build_key} sidecar:{hashlib.sha256(metadata).hexdigest()[:16]}"

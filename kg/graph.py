@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date as Date
+from functools import lru_cache
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -23,14 +24,12 @@ from kg.model import Extraction, Reference
 from kg.registry import ReferenceData
 from kg.vocab import DCTERMS, ELI, KG, LEVEL, PROV, RDF, RDFS_NS, REGISTRY_GRAPH, XSD, vocabulary
 
-_iri_cache: dict[str, NamedNode] = {}
 
-
+# Bounded: the names of a text's graph, evidence and references are seen in that text
+# only, and a worker of a build graphs millions of texts.
+@lru_cache(maxsize=1 << 12)
 def iri(value: str) -> NamedNode:
-    node = _iri_cache.get(value)
-    if node is None:
-        node = _iri_cache[value] = NamedNode(value)
-    return node
+    return NamedNode(value)
 
 
 LABEL = RDFS_NS + "label"

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date as Date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from kg.model import Reference
@@ -28,6 +29,9 @@ PARTY_SEGMENT = "dang"
 
 # ---- URI pieces ---------------------------------------------------------------------------
 
+# Names, codes and numbers repeat from text to text: each is spelled into a segment once.
+_SEGMENTS_CACHED = 1 << 16
+
 
 def _ascii(text: str, d_stroke: str) -> str:
     text = text.replace("đ", d_stroke).replace("Đ", d_stroke).replace("\u00d0", d_stroke)
@@ -35,17 +39,20 @@ def _ascii(text: str, d_stroke: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=_SEGMENTS_CACHED)
 def slug(name: str) -> str:
     """A place or body name as a URI segment: `Hà Tĩnh` -> `ha-tinh`."""
     return re.sub(r"[^a-z0-9]+", "-", _ascii(name, "d").casefold()).strip("-")
 
 
+@lru_cache(maxsize=_SEGMENTS_CACHED)
 def code_slug(code: str) -> str:
     """A symbol code as a URI segment. `Đ` becomes `dd` (Telex) because diacritics are
     part of a symbol: `HD` (Hướng dẫn) and `HĐ` (Hợp đồng) must not meet."""
     return re.sub(r"[^a-z0-9]+", "-", _ascii(code, "dd").casefold()).strip("-")
 
 
+@lru_cache(maxsize=_SEGMENTS_CACHED)
 def number_slug(number: str) -> str:
     """`05` -> `5`, `30/2020` -> `30-2020`: numbers compare as integers."""
     return "-".join(re.sub(r"^0+(?=\d)", "", part) for part in code_slug(number).split("-"))

@@ -274,17 +274,19 @@ READERS: dict[str, Callable[[bytes, str], Iterable[_Part | ReadError]]] = {
 }
 
 
-def sidecar(path: str | Path) -> Path:
+def sidecar(path: str | Path) -> str:
     """The metadata file of an input: `NAME.json` beside `NAME.html`, `NAME.pdf`, ..."""
-    return Path(path).with_suffix(".json")
+    # String operations: a build asks this of every file, and pathlib costs several times more.
+    return os.path.splitext(path)[0] + ".json"
 
 
 def _sidecar_metadata(path: str | Path) -> Metadata:
     metadata_file = sidecar(path)
-    if str(path) == "-" or metadata_file == Path(path) or not metadata_file.is_file():
+    if str(path) == "-" or metadata_file == str(path) or not os.path.isfile(metadata_file):
         return Metadata()
     try:
-        data = json.loads(metadata_file.read_text(encoding="utf-8"))
+        with open(metadata_file, encoding="utf-8") as handle:
+            data = json.loads(handle.read())
     except (OSError, ValueError) as error:
         raise ReadError(f"{metadata_file}: unreadable metadata of {path} ({error}); fix it or remove it") from None
     if not isinstance(data, dict):
@@ -300,7 +302,7 @@ def read_sources(path: str | Path) -> tuple[list[Source], list[str]]:
     digest = hashlib.sha256(data).hexdigest()
     given = _sidecar_metadata(path)
     sources, failures = [], []
-    for part in READERS.get(Path(name).suffix.lower(), read_text)(data, name):
+    for part in READERS.get(os.path.splitext(name)[1].lower(), read_text)(data, name):
         if isinstance(part, ReadError):
             failures.append(str(part))
             continue
@@ -327,9 +329,10 @@ def read_source(path: str | Path) -> Source:
 def _read_bytes(path: str | Path, name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
-    _require_regular_file(Path(path), name)
+    _require_regular_file(name)
     try:
-        return Path(path).read_bytes()
+        with open(name, "rb") as handle:
+            return handle.read()
     except FileNotFoundError:
         raise ReadError(f"{name}: no such file") from None
     except PermissionError:
@@ -338,14 +341,14 @@ def _read_bytes(path: str | Path, name: str) -> bytes:
         raise ReadError(f"{name}: cannot be read ({error.strerror})") from None
 
 
-def _require_regular_file(path: Path, name: str) -> None:
+def _require_regular_file(name: str) -> None:
     """Refuse what is not a plain file before opening it: a FIFO or a device would block
     or never end, even for root."""
     try:
-        mode = os.stat(path).st_mode
+        mode = os.stat(name).st_mode
     except OSError as error:
-        if os.path.islink(path) and not os.path.exists(path):
-            raise ReadError(f"{name}: broken symbolic link (to {os.readlink(path)}); fix or remove the link") from None
+        if os.path.islink(name) and not os.path.exists(name):
+            raise ReadError(f"{name}: broken symbolic link (to {os.readlink(name)}); fix or remove the link") from None
         if isinstance(error, FileNotFoundError):
             raise ReadError(f"{name}: no such file") from None
         raise ReadError(f"{name}: cannot be read ({error.strerror})") from None
@@ -358,7 +361,7 @@ def _require_regular_file(path: Path, name: str) -> None:
 def file_sha256(path: str | Path) -> str:
     """Checksum of a file's bytes, read in blocks; ReadError when it is not a readable file."""
     name = str(path)
-    _require_regular_file(Path(path), name)
+    _require_regular_file(name)
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
