@@ -29,7 +29,7 @@ from kg.identity import DEFAULT_BASE
 from kg.model import Context, Extraction
 from kg.read import ReadError, Source, expand, file_sha256, sidecar
 from kg.registry import ReferenceData
-from kg.store import DEFAULT_STORE, Store, open_store
+from kg.store import DEFAULT_STORE, Store, merged_lines, open_store
 from kg.version import __version__
 from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
 
@@ -369,15 +369,18 @@ class GraphWriter:
         self.store = store
         self.held: list[str] = []
         self.graphs: list[bytes] = []
+        self.merged: list[bytes] = []
         self.quads = 0
         self._thread = ThreadPoolExecutor(max_workers=1)
         self._writing: Future | None = None
 
-    def put(self, nquads: bytes, held: str | None = None) -> None:
-        """Add a text's graph as N-Quads (b"" for none), replacing graph `held` of the store."""
+    def put(self, graph: str, nquads: bytes, held: bool) -> None:
+        """Write text graph `graph` as N-Quads (b"" for none), replacing the store's graph
+        of that name if it `held` one."""
         if held:
-            self.held.append(held)
+            self.held.append(graph)
         self.graphs.append(nquads)
+        self.merged.append(merged_lines(graph, nquads))
         self.quads += nquads.count(b"\n")
         if self.quads >= BATCH_QUADS:
             self.flush()
@@ -385,12 +388,12 @@ class GraphWriter:
     def flush(self) -> None:
         """Start writing the batch, once the previous one is written (one write at a time)."""
         self.wait()
-        self._writing = self._thread.submit(self._write, self.held, b"".join(self.graphs))
-        self.held, self.graphs, self.quads = [], [], 0
+        self._writing = self._thread.submit(self._write, self.held, b"".join(self.graphs), b"".join(self.merged))
+        self.held, self.graphs, self.merged, self.quads = [], [], [], 0
 
-    def _write(self, held: list[str], nquads: bytes) -> None:
+    def _write(self, held: list[str], nquads: bytes, merged: bytes) -> None:
         self.store.drop_graphs(held)
-        self.store.add_graphs(nquads)
+        self.store.add_graphs(nquads, merged)
 
     def wait(self) -> None:
         if self._writing:
@@ -506,11 +509,11 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
                 continue
             summary.failures += [(location, message) for message in outcome.failures]
             for graph, nquads in outcome.graphs:
-                writer.put(nquads, graph if graph in held_anywhere else None)
+                writer.put(graph, nquads, graph in held_anywhere)
                 held.discard(graph)
                 summary.built += 1
             for graph in held:  # records gone from the file
-                writer.put(b"", graph)
+                writer.put(graph, b"", True)
         writer.flush()
         writer.wait()
 

@@ -71,6 +71,19 @@ BULK_QUADS = 1_000_000
 # ` <g> .` and a real line break only meet at the end of a line.
 GRAPH_TERM = re.compile(rb" <[^<>]*> \.\n")
 
+
+def merged_lines(graph: str, nquads: bytes) -> bytes:
+    """The lines of one named graph `graph` as lines of the default graph. Its graph term
+    is found by a plain byte search: in a build, GRAPH_TERM tried at every term of every
+    line took a fifth of the writing thread's time."""
+    term = b" <" + graph.encode("utf-8") + b"> .\n"
+    merged = nquads.replace(term, b" .\n")
+    # A term ends a line, so every line lost it when the length fell by as many terms.
+    if len(nquads) - len(merged) != nquads.count(b"\n") * (len(term) - 3):
+        return GRAPH_TERM.sub(b" .\n", nquads)
+    return merged
+
+
 # Removes from the default graph the triples that only graph <{graph}> holds; run before
 # the graph is dropped, in the same request, so that no interruption splits the two.
 # `merged` is where the merged graph's triples are: the default graph, or a named graph
@@ -155,12 +168,13 @@ class Store:
     def _add(self, quads: list[ox.Quad]) -> None:
         raise NotImplementedError
 
-    def add_graphs(self, nquads: bytes) -> None:
+    def add_graphs(self, nquads: bytes, merged: bytes | None = None) -> None:
         """Add named graphs given as N-Quads lines (every line with its graph, none the meta
         graph's) and their triples to the default graph, in one write that a killed process
-        leaves whole or undone (the embedded store, below BULK_QUADS)."""
+        leaves whole or undone (the embedded store, below BULK_QUADS). `merged`: those
+        triples as lines of the default graph, when the caller has them (`merged_lines`)."""
         if nquads:
-            self._load_nquads(nquads + GRAPH_TERM.sub(b" .\n", nquads))
+            self._load_nquads(nquads + (GRAPH_TERM.sub(b" .\n", nquads) if merged is None else merged))
 
     def _load_nquads(self, nquads: bytes) -> None:
         self._add(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))

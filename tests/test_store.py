@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.store import SparqlEndpointStore, StoreError, open_store
+from kg.store import GRAPH_TERM, SparqlEndpointStore, StoreError, merged_lines, open_store
 from kg.vocab import META_GRAPH
 
 G = "https://example.org/g"
@@ -88,6 +88,51 @@ def test_the_default_graph_holds_each_triple_once_until_no_graph_holds_it_and_ne
         assert {str(r["s"]) for r in store.select("SELECT ?s WHERE { ?s ?p ?o }")} == {"https://example.org/a"}
         store.drop_graphs([G])
         assert store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].toPython() == 0
+
+
+H = "https://example.org/h"
+LINE_OF_G = '<https://example.org/a> <https://example.org/p> "v"@vi <https://example.org/g> .\n'
+# The graph's IRI as the object, and the text of its term inside a literal: only the last term goes.
+G_AS_OBJECT = "<https://example.org/a> <https://example.org/p> <https://example.org/g> <https://example.org/g> .\n"
+TERM_IN_LITERAL = (
+    '<https://example.org/a> <https://example.org/p> "x <https://example.org/g> .\\n" <https://example.org/g> .\n'
+)
+LINE_OF_H = '<https://example.org/b> <https://example.org/p> "w" <https://example.org/h> .\n'
+
+
+@pytest.mark.parametrize(
+    ("graph", "nquads", "merged"),
+    [
+        (G, "", ""),
+        (G, LINE_OF_G, '<https://example.org/a> <https://example.org/p> "v"@vi .\n'),
+        (G, G_AS_OBJECT, "<https://example.org/a> <https://example.org/p> <https://example.org/g> .\n"),
+        (G, TERM_IN_LITERAL, '<https://example.org/a> <https://example.org/p> "x <https://example.org/g> .\\n" .\n'),
+        # A line of another graph: every line is read for its own graph term.
+        (
+            G,
+            LINE_OF_G + LINE_OF_H,
+            '<https://example.org/a> <https://example.org/p> "v"@vi .\n'
+            '<https://example.org/b> <https://example.org/p> "w" .\n',
+        ),
+        (H, LINE_OF_G, '<https://example.org/a> <https://example.org/p> "v"@vi .\n'),
+    ],
+)
+def test_the_lines_of_a_graph_become_lines_of_the_default_graph(graph, nquads, merged):
+    data = nquads.encode("utf-8")
+    assert merged_lines(graph, data) == merged.encode("utf-8") == GRAPH_TERM.sub(b" .\n", data)
+
+
+def test_triples_given_for_the_default_graph_are_written_there():
+    nquads = ox.serialize([quad("a"), quad("b")], format=ox.RdfFormat.N_QUADS)
+    with open_store("memory") as given, open_store("memory") as derived:
+        given.add_graphs(nquads, merged_lines(G, nquads))
+        derived.add_graphs(nquads)
+        for store in (given, derived):
+            assert {str(r["s"]) for r in store.select("SELECT ?s WHERE { ?s ?p ?o }")} == {
+                "https://example.org/a",
+                "https://example.org/b",
+            }
+            assert count(store) == 2
 
 
 def test_a_sparql_endpoint_url_names_its_services():
