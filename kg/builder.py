@@ -30,6 +30,7 @@ from kg.model import Context, Extraction
 from kg.read import ReadError, Source, expand, file_sha256, sidecar
 from kg.registry import ReferenceData
 from kg.store import DEFAULT_STORE, Store, merged_lines, open_store
+from kg.summary import summary_quads
 from kg.version import __version__
 from kg.vocab import KG, META_GRAPH, REGISTRY_GRAPH, VOCABULARY_GRAPH, resource_text, sparql_prefixes, vocabulary
 
@@ -478,12 +479,13 @@ def prepare(
 
 def finish(store: Store, recipe: Graphing, remerge: bool = False) -> dict[str, int]:
     """Complete a store after its source graphs were written: the merged default graph
-    rebuilt if `remerge`, the statistics and counts kept in the meta graph (returned)."""
+    rebuilt if `remerge`, the statistics (returned), the counts and the summaries of
+    documents (kg.summary) kept in the meta graph."""
     if remerge:
         store.remerge()
     statistics = compute_statistics(store)
     meta = {"base": recipe.base, "vocabularyDigest": vocabulary().digest, "registryDigest": recipe.data.digest}
-    store.replace_graphs([META_GRAPH], _meta_quads({**meta, **statistics}) + _count_quads(store))
+    store.replace_graphs([META_GRAPH], _meta_quads({**meta, **statistics}) + _count_quads(store) + summary_quads(store))
     return statistics
 
 

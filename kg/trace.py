@@ -17,7 +17,8 @@ from kg.extract import extract
 from kg.model import Reference
 from kg.resolve import province_named
 from kg.store import Store
-from kg.vocab import sparql_prefixes
+from kg.summary import Summary, description_query
+from kg.vocab import META_GRAPH, sparql_prefixes
 
 
 def _literal(value: str) -> str:
@@ -105,46 +106,36 @@ def describe(store: Store, uri: str) -> Document:
     return describe_all(store, [uri])[uri]
 
 
-# What a tree draws of each document: the library query `document` without the texts that
-# mention it, whose count costs a row per mention (200,000 for a Politburo directive in a
-# large corpus), and without the title. Nor does it ask for the classes of documents, which
-# doubled the rows every property is then looked up for (a quarter of its time at 1M texts).
-_DESCRIBE = """SELECT ?doc (MIN(?idLocal) AS ?id) (MIN(?labelText) AS ?label) (MIN(?typeText) AS ?type)
-       (MIN(?placeText) AS ?locality) (MIN(?levelName) AS ?level) (MIN(?dated) AS ?date)
-WHERE {
-  OPTIONAL { ?doc eli:id_local ?idLocal }
-  OPTIONAL { ?doc rdfs:label ?name }
-  OPTIONAL { ?doc eli:type_document ?typeConcept OPTIONAL { ?typeConcept skos:prefLabel ?typeLabel FILTER (lang(?typeLabel) = "vi") } }
-  OPTIONAL { ?doc kg:locality ?placeNode OPTIONAL { ?placeNode rdfs:label ?place } }
-  OPTIONAL { ?doc eli:passed_by ?issuer OPTIONAL { ?issuer kg:level ?levelConcept OPTIONAL { ?levelConcept skos:notation ?levelName } } }
-  OPTIONAL { ?doc eli:date_document ?dated }
-  BIND(STR(?name) AS ?labelText)
-  BIND(STR(?typeLabel) AS ?typeText)
-  BIND(STR(?place) AS ?placeText)
-}
-GROUP BY ?doc"""
+_SUMMARIES = f"SELECT ?doc ?summary WHERE {{ GRAPH <{META_GRAPH}> {{ ?doc kg:summary ?summary }} }}"
 
 
 def describe_all(store: Store, uris: list[str]) -> dict[str, Document]:
-    """`describe` of many documents, in one query."""
+    """`describe` of many documents: from their summaries (kg.summary), and in one query
+    of the graph for those without one."""
+    described = {uri: _summarized(uri, summary) for uri, summary in read_summaries(store, uris).items()}
+    missing = [uri for uri in uris if uri not in described]
     rows = (
-        store.solutions(sparql_prefixes() + _DESCRIBE, {"doc": [NamedNode(uri) for uri in uris]}).rows if uris else []
+        store.solutions(sparql_prefixes() + description_query(), {"doc": [NamedNode(uri) for uri in missing]}).rows
+        if missing
+        else []
     )
     found = {str(row["doc"]): row for row in rows}
-    return {uri: _document(uri, found.get(uri, {})) for uri in uris}
+    described.update({uri: _summarized(uri, Summary.of_row(found.get(uri, {}))) for uri in missing})
+    return {uri: described[uri] for uri in uris}
 
 
-def _document(uri: str, row: dict) -> Document:
-    name = str(row.get("id") or row.get("label") or uri.rsplit("/", 1)[-1])
-    level = str(row["level"]) if row.get("level") else level_of_symbol(str(row["id"])) if "id" in row else None
-    return Document(
-        uri,
-        name,
-        str(row["type"]) if "type" in row else None,
-        str(row["locality"]) if "locality" in row else None,
-        level,
-        str(row["date"]) if "date" in row else None,
-    )
+def read_summaries(store: Store, uris: list[str]) -> dict[str, Summary]:
+    """The summaries the last build kept of those of `uris` that have one."""
+    if not uris:
+        return {}
+    rows = store.solutions(sparql_prefixes() + _SUMMARIES, {"doc": [NamedNode(uri) for uri in uris]}).rows
+    return {str(row["doc"]): Summary.parse(str(row["summary"])) for row in rows}
+
+
+def _summarized(uri: str, summary: Summary) -> Document:
+    name = summary.id or summary.label or uri.rsplit("/", 1)[-1]
+    level = summary.level or (level_of_symbol(summary.id) if summary.id else None)
+    return Document(uri, name, summary.type, summary.locality, level, summary.date)
 
 
 def level_of_symbol(id_local: str) -> str | None:
@@ -159,32 +150,57 @@ def level_of_symbol(id_local: str) -> str | None:
     return code.level if code else None
 
 
-# Every link of the implementation tree under (or over) ?root, with the number of graphs
-# (texts, or the registry) that state it; one query instead of one per document.
-_LINKS = """SELECT ?root ?upper ?lower (COUNT(DISTINCT ?source) AS ?sources) WHERE {{
+# Every link of the implementation tree under (or over) ?root, with the summary of its
+# lower document, which counts the sources of the link, and, walking up, of its upper one.
+_WALK = f"""SELECT ?root ?upper ?lower ?lowerSummary ?upperSummary WHERE {{{{
+  {{walk}}
+  OPTIONAL {{{{ GRAPH <{META_GRAPH}> {{{{ ?lower kg:summary ?lowerSummary }}}} }}}}
+  {{upper}}
+}}}}"""
+_DOWN = "?upper kg:implements* ?root . ?lower kg:implements ?upper ."
+_UP = "?root kg:implements* ?lower . ?lower kg:implements ?upper ."
+_UPPER_SUMMARY = f"OPTIONAL {{ GRAPH <{META_GRAPH}> {{ ?upper kg:summary ?upperSummary }} }}"
+# The same links in a store without summaries, each with the number of graphs (texts, or
+# the registry) that state it.
+_COUNTED = """SELECT ?root ?upper ?lower (COUNT(DISTINCT ?source) AS ?sources) WHERE {{
   {walk}
   GRAPH ?source {{ ?lower kg:implements ?upper }}
 }}
 GROUP BY ?root ?upper ?lower"""
-_DOWN = "?upper kg:implements* ?root . ?lower kg:implements ?upper ."
-_UP = "?root kg:implements* ?lower . ?lower kg:implements ?upper ."
+
+Links = dict[str, list[tuple[str, int]]]  # document -> (its implementer, or what it implements, sources)
 
 
-def _links(store: Store, uri: str, down: bool) -> dict[str, list[tuple[str, int]]]:
-    """document -> (its implementer, or what it implements, number of sources), for the whole tree."""
-    query = sparql_prefixes() + _LINKS.format(walk=_DOWN if down else _UP)
+def _links(store: Store, uri: str, down: bool) -> tuple[Links, dict[str, Summary]]:
+    """The links of the whole tree, and the summaries of its documents that have one."""
+    walk = _DOWN if down else _UP
+    query = sparql_prefixes() + _WALK.format(walk=walk, upper="" if down else _UPPER_SUMMARY)
     rows = store.solutions(query, {"root": NamedNode(uri)}).rows
-    links: dict[str, list[tuple[str, int]]] = {}
-    for row in rows:
+    summaries = {
+        str(row[end]): Summary.parse(str(row[f"{end}Summary"]))
+        for row in rows
+        for end in ("lower", "upper")
+        if f"{end}Summary" in row
+    }
+    links: Links = {}
+    if all(str(row["lower"]) in summaries for row in rows):
+        for row in rows:
+            upper, lower = str(row["upper"]), str(row["lower"])
+            near, far = (upper, lower) if down else (lower, upper)
+            links.setdefault(near, []).append((far, summaries[lower].sources(upper)))
+        return links, summaries
+    for row in store.solutions(sparql_prefixes() + _COUNTED.format(walk=walk), {"root": NamedNode(uri)}).rows:
         near, far = (row["upper"], row["lower"]) if down else (row["lower"], row["upper"])
         links.setdefault(str(near), []).append((str(far), int(row["sources"])))
-    return links
+    return links, summaries
 
 
 def tree(store: Store, root: Document, down: bool = True, depth: int = 10) -> Document:
     """The implementation tree under (or over) `root`, each document drawn once."""
-    links = _links(store, root.uri, down)
-    described = describe_all(store, sorted({far for nears in links.values() for far, _ in nears}))
+    links, summaries = _links(store, root.uri, down)
+    far = sorted({uri for nears in links.values() for uri, _ in nears})
+    described = {uri: _summarized(uri, summaries[uri]) for uri in far if uri in summaries}
+    described.update(describe_all(store, [uri for uri in far if uri not in described]))
     seen = {root.uri}
     frontier = [(root, 0)]
     while frontier:
