@@ -13,7 +13,8 @@ ended by a tab:
 
 A field is empty where the graph says nothing; tabs and line breaks inside a value are
 written as spaces. A query reads a document's fields with one lookup, splitting the
-literal (queries/implementers.rq); `kg trace` reads the counts of its links there too.
+literal (queries/implementers.rq); `kg trace` also reads there what each document of a
+tree implements, and how many sources say so, instead of walking and counting the links.
 """
 
 from __future__ import annotations
@@ -85,14 +86,9 @@ class Summary:
 
     @classmethod
     def parse(cls, literal: str) -> Summary:
-        values = literal.split(SEPARATOR)[:-1]
-        fixed, links = values[: len(FIELDS)], values[len(FIELDS) :]
-        implements = tuple((links[i], int(links[i + 1])) for i in range(0, len(links) - 1, 2))
-        return cls(*(value or None for value in fixed), implements)
-
-    def sources(self, implemented: str) -> int:
-        """The sources that state this document implements `implemented` (0 for none)."""
-        return next((count for uri, count in self.implements if uri == implemented), 0)
+        id_, label, type_, level, locality, date, *links = literal.split(SEPARATOR)
+        implements = tuple(zip(links[:-1:2], map(int, links[1::2]), strict=True))
+        return cls(id_ or None, label or None, type_ or None, level or None, locality or None, date or None, implements)
 
 
 def summaries(store: Store) -> dict[str, Summary]:

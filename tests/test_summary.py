@@ -4,7 +4,6 @@ query `implementers` and `kg trace` give what the graph alone gives, one lookup 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -41,16 +40,12 @@ DROP_SUMMARIES = f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ ?doc kg:summary ?summ
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
+def store_path(tmp_path_factory) -> str:
+    """A store of 800 synthetic texts: trees several levels deep, links stated in several texts."""
     texts, _ = write_corpus(800, tmp_path_factory.mktemp("corpus"), seed=3)
-    return texts
-
-
-@pytest.fixture(scope="module")
-def store_path(corpus, tmp_path_factory) -> str:
-    location = str(tmp_path_factory.mktemp("store") / "kg-store")
-    build([corpus], store=location)
-    return location
+    location = tmp_path_factory.mktemp("store") / "kg-store"
+    build([texts], store=str(location))
+    return str(location)
 
 
 def _implemented(store, count: int) -> list[str]:
