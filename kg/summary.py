@@ -57,6 +57,7 @@ GROUP BY ?doc"""
 _LINKED = (
     "{ SELECT DISTINCT ?doc WHERE { { ?doc kg:implements ?implemented } UNION { ?implementer kg:implements ?doc } } }"
 )
+_SUMMARIES = f"SELECT ?doc ?summary WHERE {{ GRAPH <{META_GRAPH}> {{ ?doc kg:summary ?summary }} }}"
 _LINKS = """SELECT ?lower ?upper (COUNT(DISTINCT ?source) AS ?sources) WHERE {
   GRAPH ?source { ?lower kg:implements ?upper }
 }
@@ -102,6 +103,14 @@ def summaries(store: Store) -> dict[str, Summary]:
         uri = str(row["doc"])
         found[uri] = Summary.of_row(row, tuple(sorted(links.get(uri, ()))))
     return found
+
+
+def read_summaries(store: Store, uris: list[str]) -> dict[str, Summary]:
+    """The summaries the last build kept of those of `uris` that have one."""
+    if not uris:
+        return {}
+    rows = store.solutions(sparql_prefixes() + _SUMMARIES, {"doc": [ox.NamedNode(uri) for uri in uris]}).rows
+    return {str(row["doc"]): Summary.parse(str(row["summary"])) for row in rows}
 
 
 def summary_quads(store: Store) -> list[ox.Quad]:

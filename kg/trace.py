@@ -17,7 +17,7 @@ from kg.extract import extract
 from kg.model import Reference
 from kg.resolve import province_named
 from kg.store import Store
-from kg.summary import Summary, description_query
+from kg.summary import Summary, description_query, read_summaries
 from kg.vocab import META_GRAPH, sparql_prefixes
 
 
@@ -111,13 +111,15 @@ def describe(store: Store, uri: str) -> Document:
     return describe_all(store, [uri])[uri]
 
 
-_SUMMARIES = f"SELECT ?doc ?summary WHERE {{ GRAPH <{META_GRAPH}> {{ ?doc kg:summary ?summary }} }}"
-
-
 def describe_all(store: Store, uris: list[str]) -> dict[str, Document]:
     """`describe` of many documents: from their summaries (kg.summary), and in one query
     of the graph for those without one."""
-    described = {uri: _summarized(uri, summary) for uri, summary in read_summaries(store, uris).items()}
+    return _described(store, uris, read_summaries(store, uris))
+
+
+def _described(store: Store, uris: list[str], summaries: dict[str, Summary]) -> dict[str, Document]:
+    """`describe_all`, given the summaries already read (those of `uris` that have one)."""
+    described = {uri: _summarized(uri, summaries[uri]) for uri in uris if uri in summaries}
     missing = [uri for uri in uris if uri not in described]
     rows = (
         store.solutions(sparql_prefixes() + description_query(), {"doc": [NamedNode(uri) for uri in missing]}).rows
@@ -127,14 +129,6 @@ def describe_all(store: Store, uris: list[str]) -> dict[str, Document]:
     found = {str(row["doc"]): row for row in rows}
     described.update({uri: _summarized(uri, Summary.of_row(found.get(uri, {}))) for uri in missing})
     return {uri: described[uri] for uri in uris}
-
-
-def read_summaries(store: Store, uris: list[str]) -> dict[str, Summary]:
-    """The summaries the last build kept of those of `uris` that have one."""
-    if not uris:
-        return {}
-    rows = store.solutions(sparql_prefixes() + _SUMMARIES, {"doc": [NamedNode(uri) for uri in uris]}).rows
-    return {str(row["doc"]): Summary.parse(str(row["summary"])) for row in rows}
 
 
 def _summarized(uri: str, summary: Summary) -> Document:
@@ -184,7 +178,7 @@ def _links(store: Store, uri: str, down: bool) -> tuple[Links, dict[str, Summary
     summaries = {str(row["doc"]): Summary.parse(str(row["summary"])) for row in rows if "summary" in row}
     summaries.update(read_summaries(store, [uri]))
     links: Links = {}
-    if len(summaries) == len(rows) + 1:
+    if uri in summaries and all("summary" in row for row in rows):
         # A link of the tree is one whose two documents are in it: below DOC, a document
         # that implements one of them is in it too; above, what one of them implements.
         for lower, summary in summaries.items():
@@ -203,9 +197,7 @@ def _links(store: Store, uri: str, down: bool) -> tuple[Links, dict[str, Summary
 def tree(store: Store, root: Document, down: bool = True, depth: int = 10) -> Document:
     """The implementation tree under (or over) `root`, each document drawn once."""
     links, summaries = _links(store, root.uri, down)
-    far = sorted({uri for nears in links.values() for uri, _ in nears})
-    described = {uri: _summarized(uri, summaries[uri]) for uri in far if uri in summaries}
-    described.update(describe_all(store, [uri for uri in far if uri not in described]))
+    described = _described(store, sorted({uri for nears in links.values() for uri, _ in nears}), summaries)
     seen = {root.uri}
     frontier = [(root, 0)]
     while frontier:
