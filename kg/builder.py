@@ -242,6 +242,16 @@ def _literal(store: Store, subject: str, predicate: str, graph: str) -> str | No
     return str(rows[0]["v"]) if rows else None
 
 
+def outdated(store: Store) -> str | None:
+    """Why what the build keeps in `store` may not be what this kg reads, or None: a store
+    built with another vocabulary (by another version of kg) may lack the summaries and
+    counts the library's queries read from its meta graph."""
+    built_with = _literal(store, META_GRAPH, KG + "vocabularyDigest", META_GRAPH)
+    if built_with is None or built_with == vocabulary().digest:
+        return None
+    return f"{store.location} was built by another version of kg: run kg build on it again for complete answers"
+
+
 def recorded_sources(store: Store) -> dict[str, list[tuple[str, str, str]]]:
     """file -> (graph, sha256, build key) of each text read from it, for every text in the store."""
     rows = store.select(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from kg import build, open_store
 from kg.cli import main
 from kg.queries import QueryError, library, load, parse, run, solve
 from kg.store import RdflibStore, StoreError, with_values
+from kg.vocab import KG, META_GRAPH
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 ELI = "https://kg.example.org/eli/vn"
@@ -321,6 +323,24 @@ def test_a_query_file_with_parameters_runs(tmp_path, store_path):
     result = CliRunner().invoke(main, ["query", str(own), "--param", f"doc=<{CONCLUSION}>", "--store", store_path])
     assert result.exit_code == 0, result.output
     assert "01-KL/TW" in result.output and "(1 row)" in result.output
+
+
+def test_a_store_built_by_another_kg_is_named_in_a_warning(store_path, tmp_path):
+    fresh = CliRunner().invoke(main, ["query", "most-implemented", "--store", store_path])
+    assert fresh.exit_code == 0 and "warning" not in fresh.stderr
+    older = shutil.copytree(store_path, tmp_path / "older")
+    with open_store(older) as store:
+        store.update(
+            f"DELETE {{ GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> ?digest }} }}"
+            f' INSERT {{ GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> "an older vocabulary" }} }}'
+            f" WHERE {{ GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> ?digest }} }}"
+        )
+    warned = CliRunner().invoke(main, ["query", "most-implemented", "--store", str(older)])
+    assert warned.exit_code == 0 and warned.stdout == fresh.stdout
+    assert (
+        warned.stderr
+        == f"kg: warning: {older} was built by another version of kg: run kg build on it again for complete answers\n"
+    )
 
 
 def test_unknown_query_and_parameter_are_one_line_errors(store_path):

@@ -50,6 +50,7 @@ def query_command(
     bound as RDF terms, never written into the query. csv, tsv and json are the
     SPARQL 1.1 query results formats.
     """
+    from kg.builder import outdated
     from kg.queries import Limits, format_solutions, load, run, run_update
     from kg.store import open_store
 
@@ -64,9 +65,12 @@ def query_command(
                 info(f"kg: {chosen.path} applied to {opened.location}")
                 return
             solutions = run(opened, chosen, arguments, Limits(timeout=timeout, rows=limit))
+            stale = outdated(opened)
     except _errors() as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_solutions(solutions, format_), nl=False)
+    if stale:
+        click.echo(f"kg: warning: {stale}", err=True)
     if solutions.truncated:
         click.echo(f"kg: only the first {limit} rows are shown; raise --limit (KG_QUERY_LIMIT) for more", err=True)
 
