@@ -399,15 +399,18 @@ class SameOrigin:
 
 
 def create_app(
-    store_location: str | Path,
+    store_location: str | Path | Store,
     allow_update: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     hosts: tuple[str, ...] | None = LOOPBACK_NAMES,
 ) -> ASGIApp:
-    """The ASGI application serving the store at `store_location`, opened read-only unless
-    `allow_update`. `hosts` are the names clients may reach it by (None: any, for a server
-    bound to a public address). Raises StoreError when the store cannot be opened."""
-    store = open_store(store_location, read_only=not allow_update)
+    """The ASGI application serving the store at `store_location` (or that store, which it
+    closes when it stops), opened read-only unless `allow_update`. `hosts` are the names
+    clients may reach it by (None: any, for a server bound to a public address). Raises
+    StoreError when the store cannot be opened."""
+    store = (
+        store_location if isinstance(store_location, Store) else open_store(store_location, read_only=not allow_update)
+    )
     service = Service(store, allow_update, limits)
     templates = files("kg").joinpath("templates")
 

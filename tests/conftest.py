@@ -1,4 +1,5 @@
-"""Shared fixtures: where the seeds, the project's own gold set and the SPARQL servers are."""
+"""Shared fixtures: where the seeds, the project's own gold set and the SPARQL servers are,
+and a store as another version of kg leaves it."""
 
 import shutil
 import sys
@@ -64,3 +65,23 @@ def browser():
         browser = launch(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def built_by_another_kg(tmp_path):
+    """A copy of a store, recorded as built with another vocabulary (by another version of kg)."""
+    from kg import open_store
+    from kg.vocab import KG, META_GRAPH
+
+    def copy(store: str | Path) -> Path:
+        older = shutil.copytree(store, tmp_path / "built-by-another-kg")
+        digest = f"GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> ?digest }}"
+        with open_store(older) as opened:
+            opened.update(
+                f"DELETE {{ {digest} }}"
+                f' INSERT {{ GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> "an older vocabulary" }} }}'
+                f" WHERE {{ {digest} }}"
+            )
+        return older
+
+    return copy

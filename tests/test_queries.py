@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from kg import build, open_store
 from kg.cli import main
 from kg.queries import QueryError, library, load, parse, run, solve
 from kg.store import RdflibStore, StoreError, with_values
-from kg.vocab import KG, META_GRAPH
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 ELI = "https://kg.example.org/eli/vn"
@@ -325,16 +323,10 @@ def test_a_query_file_with_parameters_runs(tmp_path, store_path):
     assert "01-KL/TW" in result.output and "(1 row)" in result.output
 
 
-def test_a_store_built_by_another_kg_is_named_in_a_warning(store_path, tmp_path):
+def test_a_store_built_by_another_kg_is_named_in_a_warning(store_path, built_by_another_kg):
     fresh = CliRunner().invoke(main, ["query", "most-implemented", "--store", store_path])
     assert fresh.exit_code == 0 and "warning" not in fresh.stderr
-    older = shutil.copytree(store_path, tmp_path / "older")
-    with open_store(older) as store:
-        store.update(
-            f"DELETE {{ GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> ?digest }} }}"
-            f' INSERT {{ GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> "an older vocabulary" }} }}'
-            f" WHERE {{ GRAPH <{META_GRAPH}> {{ ?meta <{KG}vocabularyDigest> ?digest }} }}"
-        )
+    older = built_by_another_kg(store_path)
     warned = CliRunner().invoke(main, ["query", "most-implemented", "--store", str(older)])
     assert warned.exit_code == 0 and warned.stdout == fresh.stdout
     assert (

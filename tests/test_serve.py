@@ -299,28 +299,31 @@ def test_a_post_from_another_sites_page_is_refused(server):
     assert status == 403 and b"own origin" in message
 
 
-def test_a_non_loopback_host_is_warned_about(seeds_store):
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "kg",
-        "serve",
-        "--store",
-        str(seeds_store),
-        "--host",
-        "0.0.0.0",
-        "--port",
-        str(port),
-    ]
+def _first_line_of_kg_serve(*arguments: str) -> str:
+    """The first line `kg serve ARGUMENTS` writes to standard error; it is stopped then."""
+    command = [sys.executable, "-m", "kg", "serve", *arguments, "--port", str(free_port())]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        line = process.stderr.readline()
-        assert "--host 0.0.0.0 is not a loopback address" in line
+        return process.stderr.readline()
     finally:
         process.terminate()
         process.wait(10)
         process.stderr.close()
+
+
+def test_a_non_loopback_host_is_warned_about(seeds_store):
+    line = _first_line_of_kg_serve("--store", str(seeds_store), "--host", "0.0.0.0")
+    assert "--host 0.0.0.0 is not a loopback address" in line
+
+
+def test_a_store_built_by_another_kg_is_warned_about(seeds_store, built_by_another_kg):
+    older = built_by_another_kg(seeds_store)
+    line = _first_line_of_kg_serve("--store", str(older))
+    assert (
+        line
+        == f"kg: warning: {older} was built by another version of kg: run kg build on it again for complete answers\n"
+    )
+    assert _first_line_of_kg_serve("--store", str(seeds_store)).startswith("kg: serving ")
 
 
 # ---- (e) the query page --------------------------------------------------------------------

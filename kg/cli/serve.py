@@ -25,9 +25,11 @@ def serve_command(store: str, host: str, port: int, allow_update: bool, timeout:
 
     Read-only unless --allow-update. Stop it with Ctrl-C.
     """
+    from kg.builder import outdated
     from kg.cli.output import info
     from kg.queries import Limits
     from kg.serve import LOOPBACK_NAMES, create_app, is_loopback, listen, serve
+    from kg.store import open_store
 
     loopback = is_loopback(host)
     if not loopback:
@@ -37,8 +39,12 @@ def serve_command(store: str, host: str, port: int, allow_update: bool, timeout:
             err=True,
         )
     try:
+        opened = open_store(store, read_only=not allow_update)
+        stale = outdated(opened)
+        if stale:
+            click.echo(f"kg: warning: {stale}", err=True)
         app = create_app(
-            store,
+            opened,
             allow_update=allow_update,
             limits=Limits(timeout=timeout, rows=limit),
             hosts=(*LOOPBACK_NAMES, host) if loopback else None,
