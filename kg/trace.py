@@ -168,16 +168,16 @@ GROUP BY ?root ?upper ?lower"""
 _DOWN = "?upper kg:implements* ?root . ?lower kg:implements ?upper ."
 _UP = "?root kg:implements* ?lower . ?lower kg:implements ?upper ."
 
-Links = dict[str, list[tuple[str, int]]]  # document -> (its implementer, or what it implements, sources)
+TreeLinks = dict[str, list[tuple[str, int]]]  # document -> (its implementer, or what it implements, sources)
 
 
-def _links(store: Store, uri: str, down: bool) -> tuple[Links, dict[str, Summary]]:
+def _links(store: Store, uri: str, down: bool) -> tuple[TreeLinks, dict[str, Summary]]:
     """The links of the whole tree, and the summaries of its documents that have one."""
     root = {"root": NamedNode(uri)}
     rows = store.solutions(sparql_prefixes() + _REACHED.format(walk=_BELOW if down else _ABOVE), root).rows
     summaries = {str(row["doc"]): Summary.parse(str(row["summary"])) for row in rows if "summary" in row}
     summaries.update(read_summaries(store, [uri]))
-    links: Links = {}
+    links: TreeLinks = {}
     if uri in summaries and all("summary" in row for row in rows):
         # A link of the tree is one whose two documents are in it: below DOC, a document
         # that implements one of them is in it too; above, what one of them implements.
