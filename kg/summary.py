@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import networkx as nx
 import pyoxigraph as ox
@@ -74,8 +74,7 @@ _LINKS = """SELECT ?lower ?upper (COUNT(DISTINCT ?source) AS ?sources) WHERE {
 GROUP BY ?lower ?upper"""
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):  # a tuple: a tree of thousands parses one per document
     id: str | None
     label: str | None
     type: str | None
@@ -173,8 +172,8 @@ def read_summaries(store: Store, uris: list[str]) -> dict[str, Summary]:
     """The summaries the last build kept of those of `uris` that have one."""
     if not uris:
         return {}
-    rows = store.solutions(sparql_prefixes() + _SUMMARIES, {"doc": [ox.NamedNode(uri) for uri in uris]}).rows
-    return {str(row["doc"]): Summary.parse(str(row["summary"])) for row in rows}
+    rows = store.lexical_rows(sparql_prefixes() + _SUMMARIES, {"doc": [ox.NamedNode(uri) for uri in uris]})
+    return {uri: Summary.parse(summary) for uri, summary in rows}
 
 
 def summary_quads(store: Store) -> list[ox.Quad]:

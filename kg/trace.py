@@ -174,11 +174,11 @@ TreeLinks = dict[str, list[tuple[str, int]]]  # document -> (its implementer, or
 def _links(store: Store, uri: str, down: bool) -> tuple[TreeLinks, dict[str, Summary]]:
     """The links of the whole tree, and the summaries of its documents that have one."""
     root = {"root": NamedNode(uri)}
-    rows = store.solutions(sparql_prefixes() + _REACHED.format(walk=_BELOW if down else _ABOVE), root).rows
-    summaries = {str(row["doc"]): Summary.parse(str(row["summary"])) for row in rows if "summary" in row}
+    rows = store.lexical_rows(sparql_prefixes() + _REACHED.format(walk=_BELOW if down else _ABOVE), root)
+    summaries = {doc: Summary.parse(summary) for _, doc, summary in rows if summary is not None}
     summaries.update(read_summaries(store, [uri]))
     links: TreeLinks = {}
-    if uri in summaries and all("summary" in row for row in rows):
+    if uri in summaries and all(summary is not None for *_, summary in rows):
         # A link of the tree is one whose two documents are in it: below DOC, a document
         # that implements one of them is in it too; above, what one of them implements.
         for lower, summary in summaries.items():
@@ -188,9 +188,9 @@ def _links(store: Store, uri: str, down: bool) -> tuple[TreeLinks, dict[str, Sum
                     links.setdefault(near, []).append((far, sources))
         return links, summaries
     walk = _DOWN if down else _UP
-    for row in store.solutions(sparql_prefixes() + _COUNTED.format(walk=walk), root).rows:
-        near, far = (row["upper"], row["lower"]) if down else (row["lower"], row["upper"])
-        links.setdefault(str(near), []).append((str(far), int(row["sources"])))
+    for _, upper, lower, sources in store.lexical_rows(sparql_prefixes() + _COUNTED.format(walk=walk), root):
+        near, far = (upper, lower) if down else (lower, upper)
+        links.setdefault(near, []).append((far, int(sources)))
     return links, summaries
 
 

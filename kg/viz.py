@@ -116,8 +116,8 @@ def neighbourhood(
         walked, frontier = {root}, {root}
         for _ in range(depth):
             nodes = [ox.NamedNode(node) for node in sorted(frontier)]
-            rows = store.solutions(f"SELECT DISTINCT ?other WHERE {{ {steps[way]} }}", {"node": nodes}).rows
-            frontier = {str(row["other"]) for row in rows} - walked
+            rows = store.lexical_rows(f"SELECT DISTINCT ?other WHERE {{ {steps[way]} }}", {"node": nodes})
+            frontier = {other for (other,) in rows} - walked
             if not frontier:
                 break
             walked |= frontier

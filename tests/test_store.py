@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.store import GRAPH_TERM, SparqlEndpointStore, StoreError, merged_lines, open_store
+from kg.store import GRAPH_TERM, RdflibStore, SparqlEndpointStore, StoreError, merged_lines, open_store
 from kg.vocab import META_GRAPH
 
 G = "https://example.org/g"
@@ -42,6 +42,21 @@ def test_select_gives_rdflib_terms():
         store.add([quad("a")])
         (row,) = store.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert (row["o"].language, str(row["o"])) == ("vi", "v")
+
+
+def test_lexical_rows_give_each_term_s_text_in_the_order_of_the_variables_on_every_embedded_backend():
+    sparql = """SELECT ?o ?s ?missing WHERE {
+      GRAPH ?g { ?s <https://example.org/p> ?o } OPTIONAL { ?s <https://example.org/none> ?missing }
+    }"""
+    with open_store("memory") as store:
+        store.add([quad("a"), quad("b")])
+        for backend in (store, RdflibStore(store.dataset())):
+            assert sorted(backend.lexical_rows(sparql)) == [
+                ("v", "https://example.org/a", None),
+                ("v", "https://example.org/b", None),
+            ]
+            bound = backend.lexical_rows(sparql, {"s": ox.NamedNode("https://example.org/b")})
+            assert bound == [("v", "https://example.org/b", None)]
 
 
 def test_an_on_disk_store_keeps_its_quads_and_opens_read_only(tmp_path):
