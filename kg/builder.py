@@ -372,37 +372,51 @@ class GraphWriter:
     next batch gathers: the graphs the store held are dropped in one write, the batch's
     new graphs added in another (kg.store `add_graphs`), so a build killed midway leaves
     each text whole or absent (with its checksum), and the next build writes the absent.
-    A graph the store never held is not dropped: there is nothing to retract."""
+    A graph the store never held is not dropped: there is nothing to retract.
+    `checked`: the lines are pyoxigraph's serialisation of its own terms (kg.store
+    `add_graphs`); others are checked, and a write of a line that is not N-Quads fails
+    with a BuildError that names the file the line came from."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, checked: bool = False) -> None:
         self.store = store
+        self.checked = checked
         self.held: list[str] = []
         self.graphs: list[bytes] = []
         self.merged: list[bytes] = []
+        self.origins: list[tuple[int, str]] = []  # (last line of a text in the batch, its file)
         self.quads = 0
         self._thread = ThreadPoolExecutor(max_workers=1)
         self._writing: Future | None = None
 
-    def put(self, graph: str, nquads: bytes, held: bool) -> None:
-        """Write text graph `graph` as N-Quads (b"" for none), replacing the store's graph
-        of that name if it `held` one."""
+    def put(self, graph: str, nquads: bytes, held: bool, origin: str = "") -> None:
+        """Write text graph `graph` as N-Quads (b"" for none), read from file `origin`,
+        replacing the store's graph of that name if it `held` one."""
         if held:
             self.held.append(graph)
         self.graphs.append(nquads)
         self.merged.append(merged_lines(graph, nquads))
         self.quads += nquads.count(b"\n")
+        self.origins.append((self.quads, origin))
         if self.quads >= BATCH_QUADS:
             self.flush()
 
     def flush(self) -> None:
         """Start writing the batch, once the previous one is written (one write at a time)."""
         self.wait()
-        self._writing = self._thread.submit(self._write, self.held, b"".join(self.graphs), b"".join(self.merged))
-        self.held, self.graphs, self.merged, self.quads = [], [], [], 0
+        batch = (self.held, b"".join(self.graphs), b"".join(self.merged), self.origins)
+        self._writing = self._thread.submit(self._write, *batch)
+        self.held, self.graphs, self.merged, self.origins, self.quads = [], [], [], [], 0
 
-    def _write(self, held: list[str], nquads: bytes, merged: bytes) -> None:
+    def _write(self, held: list[str], nquads: bytes, merged: bytes, origins: list[tuple[int, str]]) -> None:
         self.store.drop_graphs(held)
-        self.store.add_graphs(nquads, merged)
+        try:
+            self.store.add_graphs(nquads, merged, self.checked)
+        except SyntaxError as error:
+            # The texts' own lines come first, in turn, and a merged line fails where its
+            # text's did: the failing line's number finds its file.
+            origin = next((name for last, name in origins if error.lineno and error.lineno <= last), "")
+            reason = error.msg.partition(": ")[2] or error.msg
+            raise BuildError(f"{origin or 'a text'}: a line is not N-Quads ({reason})") from None
 
     def wait(self) -> None:
         if self._writing:
@@ -506,7 +520,7 @@ def _build(store, locations, roots, jobs, prune, base, remerge, reference, analy
     stored = [(location, tuple((sha, key) for _, sha, key in recorded.get(location, ()))) for location in locations]
     outcomes = zip(locations, ordered_map(partial(_graph_stored, recipe), stored, jobs, WORKER_NICENESS), strict=True)
     with (
-        GraphWriter(store) as writer,
+        GraphWriter(store, checked=True) as writer,
         progress(outcomes, len(locations)) if progress else nullcontext(outcomes) as items,
     ):
         for location, outcome in items:

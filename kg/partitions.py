@@ -203,7 +203,7 @@ def load(
                             f"{part}: texts graphed under {graph.rpartition('/source/')[0] or graph}, the store's"
                             f" base is {recipe.base}; give kg load the --base the partitions were made with"
                         )
-                    writer.put(graph, nquads, graph in held)
+                    writer.put(graph, nquads, graph in held, str(part))
                     summary.loaded += 1
                     summary.replaced += graph in held
             writer.flush()

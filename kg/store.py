@@ -175,16 +175,18 @@ class Store:
     def _add(self, quads: list[ox.Quad]) -> None:
         raise NotImplementedError
 
-    def add_graphs(self, nquads: bytes, merged: bytes | None = None) -> None:
+    def add_graphs(self, nquads: bytes, merged: bytes | None = None, checked: bool = False) -> None:
         """Add named graphs given as N-Quads lines (every line with its graph, none the meta
         graph's) and their triples to the default graph, in one write that a killed process
         leaves whole or undone (the embedded store, below BULK_QUADS). `merged`: those
-        triples as lines of the default graph, when the caller has them (`merged_lines`)."""
+        triples as lines of the default graph, when the caller has them (`merged_lines`).
+        `checked`: the lines are pyoxigraph's serialisation of terms it checked when they
+        were made (a build's, kg.graph), so their IRIs are not checked again."""
         if nquads:
-            self._load_nquads(nquads + (GRAPH_TERM.sub(b" .\n", nquads) if merged is None else merged))
+            self._load_nquads(nquads + (GRAPH_TERM.sub(b" .\n", nquads) if merged is None else merged), checked)
 
-    def _load_nquads(self, nquads: bytes) -> None:
-        self._add(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
+    def _load_nquads(self, nquads: bytes, checked: bool) -> None:
+        self._add(list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS, lenient=checked)))
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         """Drop named graphs, and from the default graph what no other graph holds; a graph
@@ -322,13 +324,14 @@ class OxigraphStore(Store):
         # not worth the files of a bulk load.
         self._store.extend(quads)
 
-    def _load_nquads(self, nquads: bytes) -> None:
+    def _load_nquads(self, nquads: bytes, checked: bool) -> None:
         # Three times faster than a transaction on builds (both parse in Rust), and whole
         # or undone below BULK_QUADS quads: tests/test_store_safety.py kills it midway.
+        # Checking a build's IRIs again took a tenth of its loading (docs/benchmarks.md).
         if nquads.count(b"\n") < BULK_QUADS:
-            self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS, lenient=checked)
         else:
-            self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
+            self._store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=checked)
 
     def _quads(self) -> Iterable[ox.Quad]:
         return iter(self._store)

@@ -98,6 +98,21 @@ def test_loading_replaces_the_texts_the_store_held(corpus, tmp_path):
     assert every_quad(tmp_path / "store") == expected
 
 
+def test_a_partition_with_a_line_that_is_not_n_quads_is_refused_in_one_line_that_names_it(corpus, tmp_path):
+    parts = tmp_path / "parts"
+    written = partition([corpus], parts, files_per_partition=3, scheduler="sync").partitions
+    # A space in a document's IRI, in the last text of the second of three partitions that
+    # one write of the loader takes together: the line's number tells which file it is in.
+    texts = written[1].read_bytes().split(b"\n\n")
+    texts[-2] = texts[-2].replace(b"/eli/", b"/e li/", 1)
+    written[1].write_bytes(b"\n\n".join(texts))
+    assert b"/e li/" in written[1].read_bytes()
+
+    loaded = CliRunner().invoke(main, ["-q", "load", str(parts), "--store", str(tmp_path / "store")])
+    assert loaded.exit_code == 1
+    assert loaded.stderr == f"Error: {written[1]}: a line is not N-Quads (Invalid IRI code point ' ')\n"
+
+
 def test_the_commands_partition_and_load_and_report_unreadable_files(corpus, tmp_path):
     parts, store = tmp_path / "parts", tmp_path / "store"
     partitioned = CliRunner().invoke(main, ["partition", str(corpus), "-o", str(parts), "--scheduler", "sync"])
