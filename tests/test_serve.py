@@ -316,6 +316,27 @@ def test_a_non_loopback_host_is_warned_about(seeds_store):
     assert "--host 0.0.0.0 is not a loopback address" in line
 
 
+def test_a_port_in_use_is_refused_in_one_line_and_the_store_is_closed(writable_store):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = CliRunner().invoke(
+            main, ["serve", "--store", str(writable_store), "--port", str(port), "--allow-update"]
+        )
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"Error: --host 127.0.0.1 --port {port}: cannot listen there (Address already in use);"
+        " choose another --port or --host\n"
+    )
+    with open_store(writable_store) as store:  # a store left open in this process could not be opened again
+        assert store.ask("ASK { ?s ?p ?o }")
+
+
 def test_a_store_built_by_another_kg_is_warned_about(seeds_store, built_by_another_kg):
     older = built_by_another_kg(seeds_store)
     line = _first_line_of_kg_serve("--store", str(older))

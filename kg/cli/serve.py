@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from kg.cli.graph import STORE_HELP, graph_errors
@@ -54,8 +56,11 @@ def serve_command(store: str, host: str, port: int, allow_update: bool, timeout:
     try:
         listening = listen(host, port)
     except OSError as error:  # the port in use, an address not of this machine
+        opened.close()
+        # The system's words alone: the socket module appends the address, which the line names.
+        reason = os.strerror(error.errno) if error.errno else str(error)
         raise click.ClickException(
-            f"--host {host} --port {port}: cannot listen there ({error.strerror or error}); choose another --port or --host"
+            f"--host {host} --port {port}: cannot listen there ({reason}); choose another --port or --host"
         ) from None
     shown = f"[{host}]" if ":" in host else host
     info(f"kg: serving {store} at http://{shown}:{port}/ (SPARQL endpoint: /sparql); Ctrl-C stops it")
