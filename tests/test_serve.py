@@ -22,8 +22,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from click.testing import CliRunner
 
 from kg import build, open_store
+from kg.cli import main
 from kg.queries import Limits, load, solve
 from kg.serve import create_app
 from kg.store import with_values
@@ -317,10 +319,6 @@ def test_a_non_loopback_host_is_warned_about(seeds_store):
 
 
 def test_a_port_in_use_is_refused_in_one_line_and_the_store_is_closed(writable_store):
-    from click.testing import CliRunner
-
-    from kg.cli import main
-
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
