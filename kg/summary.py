@@ -74,7 +74,7 @@ _LINKS = """SELECT ?lower ?upper (COUNT(DISTINCT ?source) AS ?sources) WHERE {
 GROUP BY ?lower ?upper"""
 
 
-class Summary(NamedTuple):  # made faster than a frozen dataclass: a tree parses thousands
+class Summary(NamedTuple):  # quicker to make than a frozen dataclass, and a tree parses thousands
     id: str | None
     label: str | None
     type: str | None
